@@ -1,0 +1,1 @@
+"""The LangGraph contact center: planner, helper agents, customer simulators, policies."""

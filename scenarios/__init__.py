@@ -1,0 +1,1 @@
+"""Intent catalog, faker-based scenario generator, import/export and validation."""

@@ -1,0 +1,1 @@
+"""The bank's systems as LangChain tools over a per-episode bank state."""
