@@ -4,6 +4,7 @@ trajectory export and every report.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -111,3 +112,30 @@ class Episode(BaseModel):
     metrics: EpisodeMetrics | None = Field(default=None, description="Metrics; None only if scoring failed.")
     reward: float | None = Field(default=None, description="Scalar reward under the run's reward config.")
     started_at: str = Field(description="ISO-8601 UTC start time.")
+
+
+class EventLog:
+    """The append-only event stream of one running episode.
+
+    The runner owns it and hands it to the graph, so the transcript survives an exception or a
+    timeout inside the graph: nothing already recorded is lost.
+    """
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self._t0 = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._t0
+
+    def add(self, kind: EventKind, actor: str, content: str = "", **fields: Any) -> Event:
+        event = Event(
+            seq=len(self.events),
+            t=round(self.elapsed(), 6),
+            kind=kind,
+            actor=actor,
+            content=content,
+            **fields,
+        )
+        self.events.append(event)
+        return event

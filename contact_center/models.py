@@ -141,7 +141,9 @@ class Transaction(_Model):
     merchant: str = Field(description="The merchant's everyday name, as a customer knows it.")
     descriptor: str = Field(description="The raw statement descriptor as printed on the statement.")
     category: str = Field(description="Merchant category, e.g. groceries, travel, subscriptions.")
-    amount: float = Field(description="Amount in USD; purchases and fees positive, payments and refunds negative.")
+    amount: float = Field(
+        description="Amount in USD; purchases and fees positive, payments and refunds negative."
+    )
     status: Literal["posted", "pending"] = Field(description="Whether the transaction has posted.")
     kind: Literal["purchase", "payment", "refund", "fee", "interest"] = Field(description="Transaction kind.")
     card_id: str | None = Field(default=None, description="The card used; None for payments and fees.")
@@ -186,9 +188,15 @@ class CustomerFacts(_Model):
     unknown_charges: bool | None = Field(
         default=None, description="Whether there are charges on the account the customer did not make."
     )
-    wants_to_close: bool | None = Field(default=None, description="Whether the customer wants the account closed.")
-    close_reason: str | None = Field(default=None, description="Why the customer wants to close, if they say.")
-    can_pay: bool | None = Field(default=None, description="Whether the customer can make this month's payment.")
+    wants_to_close: bool | None = Field(
+        default=None, description="Whether the customer wants the account closed."
+    )
+    close_reason: str | None = Field(
+        default=None, description="Why the customer wants to close, if they say."
+    )
+    can_pay: bool | None = Field(
+        default=None, description="Whether the customer can make this month's payment."
+    )
     hardship_reason: str | None = Field(default=None, description="What caused the financial difficulty.")
     amount: float | None = Field(default=None, description="An amount the customer mentions, in USD.")
     other_issues: list[str] = Field(
@@ -200,9 +208,9 @@ class CustomerFacts(_Model):
 class StateRequirement(_Model):
     """A side effect the episode must leave on the bank state (e.g. a lost card must end locked)."""
 
-    target: Literal["card_status", "autopay", "payment_scheduled", "travel_notice", "pin_reset", "replacement"] = (
-        Field(description="What kind of state is checked.")
-    )
+    target: Literal[
+        "card_status", "autopay", "payment_scheduled", "travel_notice", "pin_reset", "replacement"
+    ] = Field(description="What kind of state is checked.")
     card_id: str | None = Field(default=None, description="The card concerned, for card checks.")
     value: str = Field(description="The required value, e.g. 'locked' for card_status.")
 
@@ -215,17 +223,21 @@ class Scenario(_Model):
     seed: int = Field(description="Seed that reproduces this scenario and its episode.")
     split: Split = Field(default=Split.TEST, description="Dataset split.")
     source: str = Field(description="Generator version or imported file that produced it.")
-    tags: list[str] = Field(default_factory=list, description="Free-form tags, e.g. 'multi_issue', 'injection'.")
+    tags: list[str] = Field(
+        default_factory=list, description="Free-form tags, e.g. 'multi_issue', 'injection'."
+    )
     difficulty: Difficulty = Field(description="Difficulty tier.")
     customer: CustomerRecord = Field(description="The customer's record at the bank.")
     intent: str = Field(description="Intent name from the catalog.")
     opening_message: str = Field(min_length=1, description="The customer's first message.")
     template_id: str | None = Field(
-        default=None, description="Which catalog phrasing produced the opening (None when imported or rewritten)."
+        default=None,
+        description="Which catalog phrasing produced the opening (None when imported or rewritten).",
     )
     facts: CustomerFacts = Field(description="Hidden facts the customer reveals only when asked.")
     bank_notes: list[str] = Field(
-        default_factory=list, description="Planner-facing knowledge the bank holds (e.g. 'account 12 days past due')."
+        default_factory=list,
+        description="Planner-facing knowledge the bank holds (e.g. 'account 12 days past due').",
     )
     expected_route: Route = Field(description="Ground truth: where the episode must end.")
     needs_human: bool = Field(description="Ground truth: whether a human department must take the call.")

@@ -1,0 +1,41 @@
+"""Masking of card numbers, SSNs and CVVs in any text that leaves the bank's systems.
+
+Synthetic PII is treated as real: every tool output passes through `redact`, and logs or exports can use it
+too. The patterns err on the side of masking (a false positive costs a readable number; a false negative
+leaks one).
+"""
+
+from __future__ import annotations
+
+import re
+
+MASK_PREFIX = "**** **** **** "
+
+# 13 to 19 digits, optionally separated by single spaces or dashes, not part of a longer digit run.
+_CARD_NUMBER = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+# ddd-dd-dddd or ddd dd dddd with the same separator twice; bare 9-digit runs are too often other ids.
+_SSN = re.compile(r"(?<!\d)\d{3}([- ])\d{2}\1(\d{4})(?!\d)")
+# "CVV 123", "cvc: 1234", "security code is 987": the label stays, the digits go.
+_CVV = re.compile(
+    r"\b(cvv2?|cvc2?|cid|card verification (?:value|code)|security code)(\s*(?:is|:|=|#|-)?\s*)\d{3,4}(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def mask_card_number(last_four: str) -> str:
+    """The display form of a card number known only by its last four digits: '**** **** **** 1234'."""
+    if not re.fullmatch(r"\d{4}", last_four):
+        raise ValueError("last_four must be exactly four digits")
+    return MASK_PREFIX + last_four
+
+
+def _mask_card_match(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return mask_card_number(digits[-4:])
+
+
+def redact(text: str) -> str:
+    """Mask card-number-like digit runs (keeping the last four), SSN-like numbers and CVV mentions."""
+    text = _CARD_NUMBER.sub(_mask_card_match, text)
+    text = _SSN.sub(lambda m: f"***-**-{m.group(2)}", text)
+    return _CVV.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
