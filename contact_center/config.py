@@ -70,8 +70,7 @@ def parse_model_spec(text: str, **overrides: object) -> ModelSpec:
         fields.update(kind="openai", model=model, base_url=base_url or None)
     else:
         raise ModelSpecError(
-            f"cannot parse spec {text!r}; expected rules, scripted, builtin:PATH, openai:MODEL "
-            "or openai:MODEL@BASE_URL"
+            f"cannot parse spec {text!r}; expected rules, scripted, builtin:PATH, openai:MODEL or openai:MODEL@BASE_URL"
         )
     fields.update({k: v for k, v in overrides.items() if v is not None})
     return ModelSpec.model_validate(fields)

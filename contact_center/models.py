@@ -141,9 +141,7 @@ class Transaction(_Model):
     merchant: str = Field(description="The merchant's everyday name, as a customer knows it.")
     descriptor: str = Field(description="The raw statement descriptor as printed on the statement.")
     category: str = Field(description="Merchant category, e.g. groceries, travel, subscriptions.")
-    amount: float = Field(
-        description="Amount in USD; purchases and fees positive, payments and refunds negative."
-    )
+    amount: float = Field(description="Amount in USD; purchases and fees positive, payments and refunds negative.")
     status: Literal["posted", "pending"] = Field(description="Whether the transaction has posted.")
     kind: Literal["purchase", "payment", "refund", "fee", "interest"] = Field(description="Transaction kind.")
     card_id: str | None = Field(default=None, description="The card used; None for payments and fees.")
@@ -188,15 +186,9 @@ class CustomerFacts(_Model):
     unknown_charges: bool | None = Field(
         default=None, description="Whether there are charges on the account the customer did not make."
     )
-    wants_to_close: bool | None = Field(
-        default=None, description="Whether the customer wants the account closed."
-    )
-    close_reason: str | None = Field(
-        default=None, description="Why the customer wants to close, if they say."
-    )
-    can_pay: bool | None = Field(
-        default=None, description="Whether the customer can make this month's payment."
-    )
+    wants_to_close: bool | None = Field(default=None, description="Whether the customer wants the account closed.")
+    close_reason: str | None = Field(default=None, description="Why the customer wants to close, if they say.")
+    can_pay: bool | None = Field(default=None, description="Whether the customer can make this month's payment.")
     hardship_reason: str | None = Field(default=None, description="What caused the financial difficulty.")
     amount: float | None = Field(default=None, description="An amount the customer mentions, in USD.")
     other_issues: list[str] = Field(
@@ -208,9 +200,9 @@ class CustomerFacts(_Model):
 class StateRequirement(_Model):
     """A side effect the episode must leave on the bank state (e.g. a lost card must end locked)."""
 
-    target: Literal[
-        "card_status", "autopay", "payment_scheduled", "travel_notice", "pin_reset", "replacement"
-    ] = Field(description="What kind of state is checked.")
+    target: Literal["card_status", "autopay", "payment_scheduled", "travel_notice", "pin_reset", "replacement"] = Field(
+        description="What kind of state is checked."
+    )
     card_id: str | None = Field(default=None, description="The card concerned, for card checks.")
     value: str = Field(description="The required value, e.g. 'locked' for card_status.")
 
@@ -223,9 +215,7 @@ class Scenario(_Model):
     seed: int = Field(description="Seed that reproduces this scenario and its episode.")
     split: Split = Field(default=Split.TEST, description="Dataset split.")
     source: str = Field(description="Generator version or imported file that produced it.")
-    tags: list[str] = Field(
-        default_factory=list, description="Free-form tags, e.g. 'multi_issue', 'injection'."
-    )
+    tags: list[str] = Field(default_factory=list, description="Free-form tags, e.g. 'multi_issue', 'injection'.")
     difficulty: Difficulty = Field(description="Difficulty tier.")
     customer: CustomerRecord = Field(description="The customer's record at the bank.")
     intent: str = Field(description="Intent name from the catalog.")
@@ -260,7 +250,5 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _ground_truth_consistent(self) -> Scenario:
         if self.needs_human != ROUTES[self.expected_route].needs_human:
-            raise ValueError(
-                f"needs_human={self.needs_human} contradicts expected_route={self.expected_route.value}"
-            )
+            raise ValueError(f"needs_human={self.needs_human} contradicts expected_route={self.expected_route.value}")
         return self

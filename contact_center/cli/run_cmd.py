@@ -1,0 +1,331 @@
+"""`ccsim simulate`, `ccsim eval` and `ccsim demo`: planners on scenarios, run folders, leaderboards."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contact_center.cli.common import console, err_console, fail, load_or_generate, model_spec, readable_errors
+from contact_center.config import EpisodeConfig, ModelSpec
+from contact_center.episode import Episode
+from contact_center.models import Split
+from contact_center.observability import init_weave
+from contact_center.pricing import PriceTable
+from contact_center.report import leaderboard_markdown, leaderboard_table, run_report_markdown
+from contact_center.run_folder import RunFolder, RunFolderError, new_run_id, write_text_atomic
+from contact_center.runner import RunAbortedError, RunSettings
+from contact_center.simulation import run_config, simulate_into
+from contact_center.summary import RunSummary
+
+ScenariosOpt = Annotated[
+    Path | None, typer.Option("--scenarios", "-s", help="Scenario file (JSONL/CSV); default: generate on the fly.")
+]
+GenerateOpt = Annotated[int, typer.Option("--generate", min=1, help="Scenarios to generate when no file is given.")]
+SeedOpt = Annotated[int, typer.Option(help="Generation seed.")]
+SplitOpt = Annotated[Split | None, typer.Option(help="Only scenarios of this split.")]
+LimitOpt = Annotated[int | None, typer.Option(min=1, help="Only the first N scenarios.")]
+CustomerOpt = Annotated[str, typer.Option(help="Customer simulator: scripted or openai:MODEL[@BASE_URL].")]
+HelperOpt = Annotated[str, typer.Option(help="Helper agents: scripted or openai:MODEL[@BASE_URL].")]
+ConcurrencyOpt = Annotated[int, typer.Option(min=1, help="Episodes in flight at once.")]
+TrialsOpt = Annotated[int, typer.Option(min=1, help="Episodes per scenario (pass^k).")]
+MaxTurnsOpt = Annotated[int, typer.Option(min=1, help="Planner turns before an episode fails.")]
+TimeoutOpt = Annotated[float, typer.Option(help="Seconds before an episode is recorded as timed out.")]
+WeaveOpt = Annotated[str | None, typer.Option(help="Weave project; Weave is used only with this or WANDB_API_KEY set.")]
+PricesOpt = Annotated[Path | None, typer.Option(help="JSON price table overriding the defaults (USD per 1M tokens).")]
+TrajOpt = Annotated[bool, typer.Option(help="Write trajectories.jsonl (ART trajectories) beside the episodes.")]
+
+
+def _trajectory_line(episode: Episode) -> str:
+    from training.trajectory import episode_to_trajectory
+    from training.trajectory_io import dumps_trajectory
+
+    return dumps_trajectory(episode_to_trajectory(episode))
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("_") or "planner"
+
+
+def _run_one(
+    folder_path: Path,
+    scenarios: list,
+    settings: RunSettings,
+    *,
+    resume: bool,
+    trajectories: bool,
+    prices: PriceTable,
+    source: dict,
+) -> RunSummary:
+    folder = RunFolder(folder_path, resume=resume, trajectory_writer=_trajectory_line if trajectories else None)
+    folder.write_config(run_config(settings, **source))
+    return asyncio.run(simulate_into(folder, scenarios, settings, prices=prices))
+
+
+@readable_errors(RunFolderError, RunAbortedError, FileNotFoundError)
+def _simulate(
+    *,
+    scenarios_file: Path | None,
+    generate: int,
+    seed: int,
+    split: Split | None,
+    limit: int | None,
+    planner: ModelSpec,
+    customer: str,
+    helper: str,
+    concurrency: int,
+    trials: int,
+    max_turns: int,
+    timeout: float,
+    out: Path | None,
+    resume: bool,
+    trajectories: bool,
+    weave_project: str | None,
+    prices: Path | None,
+) -> None:
+    from scenarios.io import ScenarioFileError
+
+    try:
+        scenarios, source = load_or_generate(scenarios_file, generate=generate, seed=seed, split=split, limit=limit)
+    except ScenarioFileError as exc:
+        fail(str(exc))
+    init_weave(weave_project)
+    settings = RunSettings(
+        planner=planner,
+        customer=model_spec(customer),
+        helper=model_spec(helper),
+        episode=EpisodeConfig(max_turns=max_turns, timeout_s=timeout),
+        concurrency=concurrency,
+        trials=trials,
+    )
+    folder_path = out or Path("runs") / new_run_id("sim")
+    summary = _run_one(
+        folder_path,
+        scenarios,
+        settings,
+        resume=resume,
+        trajectories=trajectories,
+        prices=PriceTable.load(prices),
+        source=source,
+    )
+    console.print(leaderboard_table([summary], title=f"Summary: {planner.label}"))
+    console.print(f"run folder: [bold]{folder_path}[/] (report.md, summary.json, episodes.jsonl)")
+
+
+def simulate(
+    scenarios: ScenariosOpt = None,
+    generate: GenerateOpt = 200,
+    seed: SeedOpt = 7,
+    split: SplitOpt = None,
+    limit: LimitOpt = None,
+    planner: Annotated[str, typer.Option(help="rules, builtin:PATH, openai:MODEL or openai:MODEL@BASE_URL.")] = "rules",
+    planner_model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
+    planner_base_url: Annotated[str | None, typer.Option(help="Base URL, e.g. http://localhost:8000/v1.")] = None,
+    planner_temperature: Annotated[float | None, typer.Option(help="Planner sampling temperature.")] = None,
+    logprobs: Annotated[bool, typer.Option(help="Request token logprobs (needed to train on the run).")] = False,
+    customer: CustomerOpt = "scripted",
+    helper: HelperOpt = "scripted",
+    concurrency: ConcurrencyOpt = 8,
+    trials: TrialsOpt = 1,
+    max_turns: MaxTurnsOpt = 8,
+    timeout: TimeoutOpt = 120.0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/sim-<time>).")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue a killed run in --out without redoing finished ones.")] = False,
+    trajectories: TrajOpt = True,
+    weave: WeaveOpt = None,
+    prices: PricesOpt = None,
+) -> None:
+    """Simulate conversations: one planner on scenarios, saved to a run folder."""
+    spec = model_spec(
+        planner,
+        model=planner_model,
+        base_url=planner_base_url,
+        temperature=planner_temperature,
+        logprobs=logprobs or None,
+    )
+    _simulate(
+        scenarios_file=scenarios,
+        generate=generate,
+        seed=seed,
+        split=split,
+        limit=limit,
+        planner=spec,
+        customer=customer,
+        helper=helper,
+        concurrency=concurrency,
+        trials=trials,
+        max_turns=max_turns,
+        timeout=timeout,
+        out=out,
+        resume=resume,
+        trajectories=trajectories,
+        weave_project=weave,
+        prices=prices,
+    )
+
+
+def evaluate(
+    planner: Annotated[
+        list[str], typer.Option("--planner", "-p", help="Repeat for each planner (rules, builtin:PATH, openai:...).")
+    ],
+    scenarios: ScenariosOpt = None,
+    generate: GenerateOpt = 400,
+    seed: SeedOpt = 7,
+    split: SplitOpt = None,
+    limit: LimitOpt = None,
+    planner_base_url: Annotated[
+        str | None, typer.Option(help="Base URL for openai:MODEL planners without their own @URL.")
+    ] = None,
+    customer: CustomerOpt = "scripted",
+    helper: HelperOpt = "scripted",
+    concurrency: ConcurrencyOpt = 8,
+    trials: TrialsOpt = 1,
+    max_turns: MaxTurnsOpt = 8,
+    timeout: TimeoutOpt = 120.0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Eval folder (default runs/eval-<time>).")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue a killed eval in --out.")] = False,
+    trajectories: TrajOpt = True,
+    weave: WeaveOpt = None,
+    prices: PricesOpt = None,
+) -> None:
+    """Compare planners on the same scenarios and print a leaderboard (saved as markdown and JSON)."""
+    specs = [model_spec(p, base_url=planner_base_url if p.startswith("openai:") else None) for p in planner]
+    run_eval(
+        specs,
+        scenarios_file=scenarios,
+        generate=generate,
+        seed=seed,
+        split=split,
+        limit=limit,
+        customer=customer,
+        helper=helper,
+        concurrency=concurrency,
+        trials=trials,
+        max_turns=max_turns,
+        timeout=timeout,
+        out=out or Path("runs") / new_run_id("eval"),
+        resume=resume,
+        trajectories=trajectories,
+        weave_project=weave,
+        prices=prices,
+    )
+
+
+@readable_errors(RunFolderError, FileNotFoundError)
+def run_eval(
+    specs: list[ModelSpec],
+    *,
+    scenarios_file: Path | None,
+    generate: int,
+    seed: int,
+    split: Split | None,
+    limit: int | None,
+    customer: str,
+    helper: str,
+    concurrency: int,
+    trials: int,
+    max_turns: int,
+    timeout: float,
+    out: Path,
+    resume: bool,
+    trajectories: bool,
+    weave_project: str | None,
+    prices: Path | None,
+) -> list[RunSummary]:
+    from scenarios.io import ScenarioFileError
+
+    from contact_center.weave_eval import mirror_to_weave
+
+    try:
+        scenarios, source = load_or_generate(scenarios_file, generate=generate, seed=seed, split=split, limit=limit)
+    except ScenarioFileError as exc:
+        fail(str(exc))
+    init_weave(weave_project)
+    price_table = PriceTable.load(prices)
+    summaries: list[RunSummary] = []
+    for spec in specs:
+        settings = RunSettings(
+            planner=spec,
+            customer=model_spec(customer),
+            helper=model_spec(helper),
+            episode=EpisodeConfig(max_turns=max_turns, timeout_s=timeout),
+            concurrency=concurrency,
+            trials=trials,
+        )
+        folder_path = out / _slug(spec.label)
+        try:
+            summary = _run_one(
+                folder_path,
+                scenarios,
+                settings,
+                resume=resume,
+                trajectories=trajectories,
+                prices=price_table,
+                source=source,
+            )
+        except RunAbortedError as exc:
+            err_console.print(f"[bold red]{spec.label}:[/] {exc}")
+            summary = RunSummary.model_validate_json((folder_path / "summary.json").read_text())
+        summaries.append(summary)
+        episodes = RunFolder(folder_path, resume=True).all_episodes()
+        asyncio.run(mirror_to_weave(spec.label, episodes))
+    write_text_atomic(out / "leaderboard.md", leaderboard_markdown(summaries))
+    write_text_atomic(
+        out / "leaderboard.json", json.dumps([s.model_dump(mode="json") for s in summaries], indent=2) + "\n"
+    )
+    console.print(leaderboard_table(summaries))
+    console.print(
+        f"leaderboard: [bold]{out / 'leaderboard.md'}[/] and leaderboard.json; per-planner run folders in {out}"
+    )
+    return summaries
+
+
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where the demo writes its files.")] = Path("runs/demo"),
+    count: Annotated[int, typer.Option("-n", min=8, help="Scenarios to generate.")] = 400,
+    seed: SeedOpt = 7,
+) -> None:
+    """The offline main job: generate scenarios, simulate the rules planner, evaluate, and show the report."""
+    from scenarios.generator import GenerationConfig, generate_scenarios
+    from scenarios.io import write_scenarios
+
+    scenario_file = out / "scenarios.jsonl"
+    # The demo owns its folder: a rerun replaces the previous demo instead of refusing to overwrite it.
+    shutil.rmtree(out / "eval", ignore_errors=True)
+    console.print(f"[bold]1/3[/] generating {count} scenarios (faker + intent catalog, seed {seed})")
+    write_scenarios(scenario_file, generate_scenarios(GenerationConfig(count=count, seed=seed)))
+    console.print(f"[bold]2/3[/] simulating the rules planner with the scripted customer and helpers -> {out}/eval")
+    summaries = run_eval(
+        [ModelSpec(kind="rules")],
+        scenarios_file=scenario_file,
+        generate=count,
+        seed=seed,
+        split=None,
+        limit=None,
+        customer="scripted",
+        helper="scripted",
+        concurrency=16,
+        trials=1,
+        max_turns=8,
+        timeout=60.0,
+        out=out / "eval",
+        resume=False,
+        trajectories=True,
+        weave_project=None,
+        prices=None,
+    )
+    report = out / "eval" / "rules" / "report.md"
+    console.print(f"[bold]3/3[/] report: [bold]{report}[/]")
+    console.print(run_report_markdown(summaries[0]).split("## By difficulty")[0])
+
+
+def graph() -> None:
+    """Print the contact-center LangGraph as Mermaid text."""
+    from agents.graph import graph_mermaid
+
+    typer.echo(graph_mermaid())

@@ -1,0 +1,163 @@
+"""`ccsim scenarios ...`: generate, import, stats, show."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from contact_center.cli.common import console, err_console, fail, model_spec, parse_mix, readable_errors
+from contact_center.models import Difficulty, Split
+from contact_center.taxonomy import Route
+
+app = typer.Typer(help="Generate, import, inspect and validate scenario files.", no_args_is_help=True)
+
+
+def _file_errors() -> tuple[type[BaseException], ...]:
+    from scenarios.io import ScenarioFileError
+
+    return (ScenarioFileError, FileNotFoundError, IsADirectoryError)
+
+
+@app.command()
+def generate(
+    count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many scenarios.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed and version give the same bytes.")] = 7,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output JSONL file.")] = Path("data/scenarios.jsonl"),
+    route_mix: Annotated[
+        str | None, typer.Option(help="Route weights, e.g. 'fraud=2,disputes=1' (default: balanced).")
+    ] = None,
+    difficulty_mix: Annotated[
+        str | None, typer.Option(help="Difficulty weights, e.g. 'easy=1,medium=1,hard=1,adversarial=1'.")
+    ] = None,
+    split: Annotated[
+        Split | None, typer.Option(help="Put every scenario in this split (default: 80/10/10 train/val/test).")
+    ] = None,
+    paraphrase_model: Annotated[
+        str | None,
+        typer.Option(help="Rewrite openings in each persona's voice with this OpenAI-compatible model."),
+    ] = None,
+    paraphrase_base_url: Annotated[str | None, typer.Option(help="Base URL of the paraphrase endpoint.")] = None,
+    paraphrase_cache: Annotated[
+        Path, typer.Option(help="Cache of rewrites, so reruns are reproducible and offline.")
+    ] = Path("data/paraphrase_cache.json"),
+    concurrency: Annotated[int, typer.Option(min=1, help="Paraphrase requests in flight.")] = 8,
+) -> None:
+    """Generate scenarios offline from the intent catalog with faker (deterministic by seed)."""
+    from scenarios.generator import GenerationConfig, generate_scenarios
+    from scenarios.io import write_scenarios
+    from scenarios.stats import scenario_stats
+
+    config = GenerationConfig(
+        count=count,
+        seed=seed,
+        route_mix=parse_mix(route_mix, Route, "--route-mix"),
+        difficulty_mix=parse_mix(difficulty_mix, Difficulty, "--difficulty-mix") or GenerationConfig().difficulty_mix,
+        split=split,
+    )
+    started = time.perf_counter()
+    with console.status(f"generating {count} scenarios"):
+        scenarios = generate_scenarios(config)
+    elapsed = time.perf_counter() - started
+    if paraphrase_model:
+        from scenarios.paraphrase import Paraphraser, paraphrase_scenarios
+
+        spec = model_spec("rules", model=paraphrase_model, base_url=paraphrase_base_url, temperature=0.7)
+        paraphraser = Paraphraser(spec, cache_path=paraphrase_cache, seed=seed)
+        scenarios, report = asyncio.run(paraphrase_scenarios(scenarios, paraphraser, concurrency=concurrency))
+        err_console.print(f"paraphrased: {report}")
+    write_scenarios(out, scenarios)
+    stats = scenario_stats(scenarios)
+    console.print(
+        f"wrote {len(scenarios)} scenarios to [bold]{out}[/] in {elapsed:.2f}s "
+        f"({len(scenarios) / max(elapsed, 1e-9):,.0f}/s); distinct openings {stats.distinct_opening_ratio:.3f}"
+    )
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="JSONL or CSV: full scenarios or minimal records.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output JSONL of complete scenarios.")] = Path(
+        "data/imported.jsonl"
+    ),
+    skip_invalid: Annotated[bool, typer.Option(help="Keep the good records and report the rest.")] = False,
+) -> None:
+    """Import your own scenarios. Minimal records (id, opening_message, expected_route, needs_human,
+    optional source) are completed from the generator deterministically."""
+
+    @readable_errors(*_file_errors())
+    def run() -> None:
+        from scenarios.importer import import_scenarios
+        from scenarios.io import write_scenarios
+
+        result = import_scenarios(path, skip_invalid=skip_invalid)
+        for line, problem in result.problems:
+            err_console.print(f"[yellow]skipped[/] {path}:{line}: {problem}")
+        if not result.scenarios:
+            fail(f"{path}: no valid records")
+        write_scenarios(out, result.scenarios)
+        console.print(f"imported {len(result.scenarios)} scenarios to [bold]{out}[/] ({len(result.problems)} skipped)")
+
+    run()
+
+
+def _count_table(title: str, counts: dict[str, int]) -> Table:
+    table = Table(title=title)
+    table.add_column(title.split(" ")[-1])
+    table.add_column("count", justify="right")
+    table.add_column("share", justify="right")
+    total = sum(counts.values()) or 1
+    for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(str(key), str(n), f"{n / total:.1%}")
+    return table
+
+
+@app.command()
+def stats(
+    path: Annotated[Path, typer.Argument(help="Scenario file.")] = Path("data/scenarios.jsonl"),
+) -> None:
+    """Counts by route, intent, difficulty and split, and opening-message variety."""
+
+    @readable_errors(*_file_errors())
+    def run() -> None:
+        from scenarios.importer import import_scenarios
+        from scenarios.stats import scenario_stats
+
+        s = scenario_stats(import_scenarios(path).scenarios)
+        for title, counts in (
+            ("by route", s.by_route),
+            ("by difficulty", s.by_difficulty),
+            ("by split", s.by_split),
+            ("by intent", s.by_intent),
+        ):
+            console.print(_count_table(title, {str(k): v for k, v in counts.items()}))
+        console.print(
+            f"{s.total} scenarios; distinct openings {s.distinct_opening_ratio:.3f}; "
+            f"largest template share {s.max_template_share:.3%}"
+        )
+
+    run()
+
+
+@app.command()
+def show(
+    scenario_id: Annotated[str, typer.Argument(help="Scenario id.")],
+    path: Annotated[Path, typer.Option("--file", "-f", help="Scenario file.")] = Path("data/scenarios.jsonl"),
+) -> None:
+    """Print one scenario as JSON."""
+
+    @readable_errors(*_file_errors())
+    def run() -> None:
+        from scenarios.importer import import_scenarios
+
+        for scenario in import_scenarios(path).scenarios:
+            if scenario.id == scenario_id:
+                console.print_json(scenario.model_dump_json())
+                return
+        fail(f"{path}: no scenario with id {scenario_id!r}")
+
+    run()

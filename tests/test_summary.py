@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from contact_center.summary import macro_interval, pass_hat_k, summarize, wilson_interval
+from contact_center.taxonomy import Route
+from tests.episode_factory import make_episode
+
+
+def test_wilson_interval_brackets_the_estimate_and_narrows_with_n() -> None:
+    small, large = wilson_interval(8, 10), wilson_interval(800, 1000)
+    assert small.low < 0.8 < small.high
+    assert large.low < 0.8 < large.high
+    assert (large.high - large.low) < (small.high - small.low)
+    assert wilson_interval(0, 0).value == 0.0
+
+
+def test_pass_hat_k_matches_tau_bench_definition() -> None:
+    # One scenario 2 of 4 trials right, one 4 of 4: pass^2 = (C(2,2)/C(4,2) + 1) / 2.
+    counts = [(4, 2), (4, 4)]
+    assert pass_hat_k(counts, 1) == pytest.approx((0.5 + 1) / 2)
+    assert pass_hat_k(counts, 2) == pytest.approx(round((1 / math.comb(4, 2) + 1) / 2, 4))
+
+
+def test_macro_accuracy_weights_routes_equally() -> None:
+    expected = ["fraud"] * 9 + ["hardship"]
+    correct = [True] * 9 + [False]
+    assert macro_interval(expected, correct).value == pytest.approx(0.5)
+
+
+def test_summarize_counts_confusion_escalation_and_errors() -> None:
+    episodes = [
+        make_episode("a", Route.FRAUD, Route.FRAUD),
+        make_episode("b", Route.FRAUD, Route.DISPUTES),
+        make_episode("c", Route.ACCOUNT_SERVICES, Route.FRAUD),
+        make_episode("d", Route.ACCOUNT_SERVICES, Route.ACCOUNT_SERVICES, asked=True, difficulty="hard"),
+        make_episode("e", Route.HARDSHIP, None, status="error"),
+    ]
+    s = summarize("rules", episodes)
+    assert s.route_accuracy.value == pytest.approx(2 / 5)
+    assert s.confusion["fraud"] == {"fraud": 1, "disputes": 1}
+    assert s.confusion["hardship"] == {"none": 1}
+    # Escalated: a, b, c; of those a and b needed a human.
+    assert s.escalation_precision == pytest.approx(round(2 / 3, 4))
+    # Needed a human: a, b, e; escalated: a, b.
+    assert s.escalation_recall == pytest.approx(round(2 / 3, 4))
+    assert s.per_route["fraud"].precision == pytest.approx(0.5)
+    assert s.errors_by_cause == {"ValueError": 1}
+    assert s.ask_rate_by_difficulty["hard"] == 1.0
+
+
+def test_summarize_pass_hat_k_over_trials() -> None:
+    episodes = [make_episode("a", Route.FRAUD, Route.FRAUD, trial=t) for t in range(3)]
+    episodes += [make_episode("b", Route.FRAUD, Route.FRAUD if t else Route.DISPUTES, trial=t) for t in range(3)]
+    s = summarize("rules", episodes)
+    assert s.trials == 3
+    assert s.pass_hat_k[3] == pytest.approx(0.5)
+    assert s.pass_hat_k[1] == pytest.approx(round((1 + 2 / 3) / 2, 4))
