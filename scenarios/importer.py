@@ -1,0 +1,123 @@
+"""Importing user scenarios: full scenarios, or minimal records (id, opening message, route, needs_human)
+completed with a generated, consistent customer so users can evaluate planners on their own utterances.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from contact_center.models import Difficulty, Scenario, Split
+from contact_center.taxonomy import ROUTES, Route, parse_route
+from scenarios.catalog import load_catalog
+from scenarios.generator import generate_scenario
+from scenarios.io import (
+    ReadResult,
+    RecordError,
+    collect,
+    describe_validation_error,
+    iter_records,
+    parse_bool,
+    validate_scenario_record,
+)
+
+
+class MinimalRecord(BaseModel):
+    """The least a user must supply: the customer's words and where the call should end."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1)
+    opening_message: str = Field(min_length=1)
+    expected_route: Route
+    needs_human: bool
+    source: str | None = None
+    intent: str | None = None
+    difficulty: Difficulty | None = None
+    split: Split | None = None
+
+    @field_validator("expected_route", mode="before")
+    @classmethod
+    def _route(cls, value: object) -> Route:
+        return parse_route(str(value))
+
+    @field_validator("needs_human", mode="before")
+    @classmethod
+    def _bool(cls, value: object) -> bool:
+        return parse_bool(value)
+
+    @field_validator("source", "intent", "difficulty", "split", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MinimalRecord:
+        if self.needs_human != ROUTES[self.expected_route].needs_human:
+            kind = "a helper agent" if self.needs_human else "a human department"
+            raise ValueError(
+                f"needs_human={str(self.needs_human).lower()} contradicts expected_route="
+                f"{self.expected_route.value} (which is {kind})"
+            )
+        if self.intent is not None:
+            catalog = load_catalog()
+            if not catalog.has(self.intent):
+                raise ValueError(f"unknown intent {self.intent!r}")
+            if catalog.get(self.intent).route != self.expected_route:
+                raise ValueError(f"intent {self.intent!r} belongs to {catalog.get(self.intent).route.value}")
+        return self
+
+
+def _stable_int(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256("/".join(map(str, parts)).encode()).digest()[:4], "big")
+
+
+def complete_record(record: MinimalRecord, *, seed: int = 0, default_source: str = "import") -> Scenario:
+    """A full, consistent scenario around the user's opening message; deterministic in (record, seed)."""
+    catalog = load_catalog()
+    scenario_seed = _stable_int("import", seed, record.id)
+    if record.intent is not None:
+        intent = catalog.get(record.intent)
+    else:
+        candidates = sorted(catalog.by_route(record.expected_route), key=lambda i: i.name)
+        intent = candidates[scenario_seed % len(candidates)]
+    # Imported text is the customer's own; medium is the tier that makes no claim about ambiguity.
+    difficulty = record.difficulty or Difficulty.MEDIUM
+    if difficulty is Difficulty.HARD and not intent.hard:
+        difficulty = Difficulty.MEDIUM
+    scenario = generate_scenario(
+        intent.name,
+        difficulty,
+        scenario_seed,
+        split=record.split or Split.TEST,
+        scenario_id=record.id,
+        opening_message=record.opening_message,
+        source=record.source or default_source,
+        catalog=catalog,
+    )
+    # An imported opening carries none of the generator's adversarial framing.
+    other = scenario.facts.model_copy(update={"other_issues": []})
+    return scenario.model_copy(update={"tags": ["imported"], "facts": other})
+
+
+def _is_full(data: dict[str, Any]) -> bool:
+    return data.get("customer") not in (None, "", {})
+
+
+def import_scenarios(path: str | Path, *, skip_invalid: bool = False, seed: int = 0) -> ReadResult:
+    """Full scenarios or minimal records from .jsonl or .csv; minimal ones are completed."""
+    path = Path(path)
+
+    def convert(_line: int, data: dict[str, Any]) -> Scenario:
+        if _is_full(data):
+            return validate_scenario_record(data)
+        try:
+            record = MinimalRecord.model_validate(data)
+        except ValidationError as exc:
+            raise RecordError(describe_validation_error(exc)) from None
+        return complete_record(record, seed=seed, default_source=path.name)
+
+    return collect(path, iter_records(path), skip_invalid=skip_invalid, convert=convert)

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import pytest
+
+from contact_center.models import AccountStatus, Difficulty, Split
+from contact_center.taxonomy import ROUTES, Route, most_urgent
+from scenarios.catalog import load_catalog
+from scenarios.generator import GenerationConfig, generate_scenario, generate_scenarios
+from scenarios.io import dumps_scenario
+from scenarios.stats import scenario_stats
+
+
+@pytest.fixture(scope="module")
+def many():
+    return generate_scenarios(GenerationConfig(count=3000, seed=11))
+
+
+def test_same_seed_same_bytes_and_other_seed_differs() -> None:
+    config = GenerationConfig(count=60, seed=5)
+    first = "\n".join(dumps_scenario(s) for s in generate_scenarios(config))
+    second = "\n".join(dumps_scenario(s) for s in generate_scenarios(config))
+    other = "\n".join(dumps_scenario(s) for s in generate_scenarios(GenerationConfig(count=60, seed=6)))
+    assert first == second
+    assert first != other
+
+
+def test_ids_are_zero_padded_and_unique(many) -> None:
+    ids = [s.id for s in many]
+    assert ids[0] == "sc-11-000000"
+    assert len(set(ids)) == len(ids)
+
+
+def test_all_routes_and_intents_appear(many) -> None:
+    stats = scenario_stats(many)
+    assert set(stats.by_route) == {r.value for r in Route}
+    assert set(stats.by_intent) == set(load_catalog().names)
+    # balanced over routes: no route far from an eighth
+    assert max(stats.by_route.values()) < 1.4 * min(stats.by_route.values())
+
+
+def test_ground_truth_matches_taxonomy(many) -> None:
+    for s in many:
+        assert s.needs_human == ROUTES[s.expected_route].needs_human
+        assert s.facts.issue_summary
+
+
+def test_variety_targets_on_a_sample(many) -> None:
+    stats = scenario_stats(many)
+    assert stats.distinct_opening_ratio >= 0.9
+    assert stats.max_template_share <= 0.02
+
+
+def test_split_default_is_roughly_80_10_10(many) -> None:
+    stats = scenario_stats(many)
+    assert 0.75 < stats.by_split["train"] / len(many) < 0.85
+    assert 0.06 < stats.by_split["val"] / len(many) < 0.14
+
+
+def test_fixed_split_and_mixes() -> None:
+    config = GenerationConfig(
+        count=300,
+        seed=3,
+        split=Split.VAL,
+        route_mix={Route.FRAUD: 1.0, Route.HARDSHIP: 1.0},
+        difficulty_mix={Difficulty.HARD: 1.0},
+    )
+    scenarios = generate_scenarios(config)
+    assert {s.split for s in scenarios} == {Split.VAL}
+    assert {s.expected_route for s in scenarios} == {Route.FRAUD, Route.HARDSHIP}
+    assert {s.difficulty for s in scenarios} == {Difficulty.HARD}
+    assert all(s.clarification_needed for s in scenarios)
+
+
+def test_bad_mix_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        GenerationConfig(count=1, route_mix={Route.FRAUD: 0.0})
+
+
+def test_fraud_transaction_is_in_the_record() -> None:
+    s = generate_scenario("unrecognized_charge", "easy", 42)
+    txn = s.customer.transaction(s.facts.transaction_ids[0])
+    assert txn is not None and txn.merchant in s.handoff_facts
+    assert s.facts.recognizes_merchant is False and s.facts.unknown_charges is True
+
+
+def test_duplicate_charge_appears_twice() -> None:
+    s = generate_scenario("charged_twice", "medium", 42)
+    a, b = (s.customer.transaction(t) for t in s.facts.transaction_ids)
+    assert a and b and a.merchant == b.merchant and a.amount == b.amount
+
+
+def test_past_due_account() -> None:
+    s = generate_scenario("payment_plan", "easy", 9)
+    account = s.customer.account
+    assert account.status is AccountStatus.PAST_DUE and account.days_past_due > 0
+    assert account.payment_due_date < max(t.date for t in s.customer.transactions)
+
+
+def test_card_situations() -> None:
+    lost = generate_scenario("lost_card", "easy", 1)
+    assert {(r.target, r.value, r.card_id) for r in lost.required_state} >= {
+        ("card_status", "locked", lost.facts.card_id)
+    }
+    delivery = generate_scenario("card_delivery", "easy", 1)
+    assert delivery.customer.card(delivery.facts.card_id).delivery == "in_transit"
+    activate = generate_scenario("activate_card", "easy", 1)
+    assert activate.customer.card(activate.facts.card_id).status.value == "not_activated"
+
+
+def test_hard_lost_card_is_decided_by_unknown_charges() -> None:
+    card = generate_scenario("lost_card", "hard", 2)
+    fraud = generate_scenario("stolen_card_with_charges", "hard", 2)
+    assert card.clarification_needed and fraud.clarification_needed
+    assert card.facts.unknown_charges is False and card.expected_route is Route.CARD_SERVICES
+    assert fraud.facts.unknown_charges is True and fraud.expected_route is Route.FRAUD
+
+
+def test_hard_needs_ambiguous_phrasings() -> None:
+    with pytest.raises(ValueError):
+        generate_scenario("check_balance", "hard", 1)
+
+
+@pytest.mark.parametrize("kind", ["injection", "human_demand", "third_party", "multi_issue"])
+def test_adversarial_kinds(kind: str) -> None:
+    s = generate_scenario("check_balance" if kind != "multi_issue" else "charged_twice", "adversarial", 4,
+                          adversarial_kind=kind)  # fmt: skip
+    assert kind in s.tags
+    if kind == "multi_issue":
+        others = [load_catalog().get(n).route for n in s.facts.other_issues]
+        assert others and most_urgent([s.expected_route, *others]) is s.expected_route
+    if kind == "injection":
+        assert s.facts.extra["injected_route"] != s.expected_route.value
+
+
+def test_no_full_card_number_or_ssn(many) -> None:
+    for s in many[:300]:
+        assert len(s.customer.profile.ssn_last4) == 4
+        assert all(len(c.last_four) == 4 for c in s.customer.cards)
+
+
+def test_transactions_span_20_to_90_days() -> None:
+    for s in generate_scenarios(GenerationConfig(count=40, seed=2)):
+        dates = [t.date for t in s.customer.transactions if t.kind == "purchase"]
+        assert 10 <= (max(dates) - min(dates)).days <= 120
