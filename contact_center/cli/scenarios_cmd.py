@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from contact_center.cli.common import console, err_console, fail, model_spec, parse_mix, readable_errors
+from contact_center.cli.common import console, err_console, fail, parse_mix, readable_errors
 from contact_center.models import Difficulty, Split
 from contact_center.taxonomy import Route
 
@@ -52,24 +52,29 @@ def generate(
     from scenarios.io import write_scenarios
     from scenarios.stats import scenario_stats
 
-    config = GenerationConfig(
-        count=count,
-        seed=seed,
-        route_mix=parse_mix(route_mix, Route, "--route-mix"),
-        difficulty_mix=parse_mix(difficulty_mix, Difficulty, "--difficulty-mix") or GenerationConfig().difficulty_mix,
-        split=split,
-    )
+    mixes = {
+        "route_mix": parse_mix(route_mix, Route, "--route-mix"),
+        "difficulty_mix": parse_mix(difficulty_mix, Difficulty, "--difficulty-mix"),
+    }
+    config = GenerationConfig(count=count, seed=seed, split=split, **{k: v for k, v in mixes.items() if v})
     started = time.perf_counter()
     with console.status(f"generating {count} scenarios"):
         scenarios = generate_scenarios(config)
     elapsed = time.perf_counter() - started
     if paraphrase_model:
-        from scenarios.paraphrase import Paraphraser, paraphrase_scenarios
+        from scenarios.paraphrase import ParaphraseConfig, Paraphraser, paraphrase_scenarios
 
-        spec = model_spec("rules", model=paraphrase_model, base_url=paraphrase_base_url, temperature=0.7)
-        paraphraser = Paraphraser(spec, cache_path=paraphrase_cache, seed=seed)
-        scenarios, report = asyncio.run(paraphrase_scenarios(scenarios, paraphraser, concurrency=concurrency))
-        err_console.print(f"paraphrased: {report}")
+        paraphraser = Paraphraser(
+            ParaphraseConfig(
+                model=paraphrase_model, base_url=paraphrase_base_url, seed=seed, cache_path=paraphrase_cache
+            )
+        )
+        with console.status(f"paraphrasing {len(scenarios)} openings with {paraphrase_model}"):
+            scenarios, report = asyncio.run(paraphrase_scenarios(scenarios, paraphraser, concurrency=concurrency))
+        err_console.print(
+            f"paraphrased {report.rewritten}/{report.total} ({report.from_cache} from cache); "
+            f"rejected {report.rejected} that changed the route, {report.failed} failed (originals kept)"
+        )
     write_scenarios(out, scenarios)
     stats = scenario_stats(scenarios)
     console.print(

@@ -1,0 +1,94 @@
+"""Episodes per second: the rules planner with the scripted customer and helpers, at concurrency 1 and 32,
+against a bare LangGraph graph that takes the same number of steps with no work in its nodes.
+
+The ratio is what our own code (policies, simulators, tools, scoring, records) costs on top of the
+framework. Usage: python benchmarks/episode_throughput.py [--episodes 400] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from typing import TypedDict
+
+import contact_center.observability  # noqa: F401  (offline defaults before LangChain is imported)
+from langgraph.graph import END, START, StateGraph
+
+from contact_center.config import ModelSpec
+from contact_center.runner import RunSettings, run_episodes
+from scenarios.generator import GenerationConfig, generate_scenarios
+
+
+class _BareState(TypedDict):
+    steps_left: int
+
+
+def bare_graph():  # noqa: ANN201  (a compiled LangGraph graph)
+    """customer -> planner -> customer ... with empty nodes, ending after `steps_left` planner steps."""
+
+    def customer(state: _BareState) -> dict:
+        return {}
+
+    def planner(state: _BareState) -> dict:
+        return {"steps_left": state["steps_left"] - 1}
+
+    def next_node(state: _BareState) -> str:
+        return "customer" if state["steps_left"] > 0 else END
+
+    builder = StateGraph(_BareState)
+    builder.add_node("customer", customer)
+    builder.add_node("planner", planner)
+    builder.add_edge(START, "customer")
+    builder.add_edge("customer", "planner")
+    builder.add_conditional_edges("planner", next_node, ["customer", END])
+    return builder.compile()
+
+
+async def _bare_rate(steps: list[int], concurrency: int) -> float:
+    graph = bare_graph()
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one(n: int) -> None:
+        async with semaphore:
+            await graph.ainvoke({"steps_left": n})
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in steps))
+    return len(steps) / (time.perf_counter() - started)
+
+
+async def _rules_rate(scenarios: list, concurrency: int) -> tuple[float, list[int], float]:
+    settings = RunSettings(planner=ModelSpec(kind="rules"), concurrency=concurrency)
+    started = time.perf_counter()
+    episodes = await run_episodes(scenarios, settings)
+    rate = len(episodes) / (time.perf_counter() - started)
+    steps = [max(1, e.metrics.planner_calls) for e in episodes if e.metrics]
+    accuracy = statistics.fmean(bool(e.metrics and e.metrics.route_correct) for e in episodes)
+    return rate, steps, accuracy
+
+
+async def main(episodes: int, repeats: int) -> None:
+    scenarios = generate_scenarios(GenerationConfig(count=episodes, seed=11))
+    await _rules_rate(scenarios[:20], 8)  # warm imports and caches outside the timings
+    print(f"{episodes} episodes per measurement, median of {repeats} repeats")
+    print(f"{'what':<44}{'concurrency':>12}{'episodes/s':>14}")
+    for concurrency in (1, 32):
+        rules, bare = [], []
+        for _ in range(repeats):
+            rate, steps, accuracy = await _rules_rate(scenarios, concurrency)
+            rules.append(rate)
+            bare.append(await _bare_rate(steps, concurrency))
+        r, b = statistics.median(rules), statistics.median(bare)
+        print(f"{'rules planner + scripted customer/helpers':<44}{concurrency:>12}{r:>14.1f}")
+        print(f"{'bare LangGraph graph, same planner steps':<44}{concurrency:>12}{b:>14.1f}")
+        print(f"{'  ratio bare / ours':<44}{concurrency:>12}{b / r:>14.2f}x   (route accuracy {accuracy:.3f})")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--episodes", type=int, default=400)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main(args.episodes, args.repeats))
