@@ -17,15 +17,15 @@ def _ci(interval: Interval) -> str:
 LEADERBOARD_COLUMNS = (
     "planner",
     "episodes",
-    "route acc (95% CI)",
-    "macro acc (95% CI)",
-    "human acc",
-    "esc P",
-    "esc R",
-    "turns",
-    "p50 s",
-    "p95 s",
-    "$/1k",
+    "route accuracy [95% CI]",
+    "macro route accuracy [95% CI]",
+    "send-to-human accuracy",
+    "escalation precision",
+    "escalation recall",
+    "customer turns",
+    "latency p50 s",
+    "latency p95 s",
+    "USD per 1k episodes",
     "errors",
 )
 
@@ -54,11 +54,15 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def leaderboard_table(summaries: Sequence[RunSummary], title: str = "Leaderboard") -> Table:
+    """Metrics down, planners across: stays readable in an 80-column terminal for a handful of planners."""
+    ordered = sorted(summaries, key=lambda s: -s.macro_route_accuracy.value)
     table = Table(title=title)
-    for column in LEADERBOARD_COLUMNS:
-        table.add_column(column, justify="left" if column == "planner" else "right")
-    for summary in sorted(summaries, key=lambda s: -s.macro_route_accuracy.value):
-        table.add_row(*_leaderboard_row(summary))
+    table.add_column("metric", no_wrap=True)
+    for summary in ordered:
+        table.add_column(summary.planner, justify="right", overflow="fold")
+    rows = [_leaderboard_row(s) for s in ordered]
+    for i, column in enumerate(LEADERBOARD_COLUMNS[1:], start=1):
+        table.add_row(column, *(row[i] for row in rows))
     return table
 
 
