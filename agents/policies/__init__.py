@@ -1,0 +1,1 @@
+"""Planner policies: the deterministic rules baseline and the LLM-backed planners."""

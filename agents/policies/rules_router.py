@@ -1,0 +1,1504 @@
+"""The deterministic `rules` routing baseline: weighted keyword patterns applied under the routing policy.
+
+A pure function of the conversation so far: it scores the customer's words for every route, drops text
+the policy says to ignore (injected instructions, bare demands for a human), asks one of the fixed
+clarifying questions when the policy's ambiguities are open, and otherwise routes to the most urgent
+issue (contact_center.taxonomy.PRIORITY).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents.questions import ClarifyingQuestion, classify_question, question_text
+from contact_center.taxonomy import PRIORITY, ROUTES, Route, RouteKind
+
+R = Route
+
+# A route counts as an issue of its own once its score reaches this; below it a match is background noise.
+ISSUE_THRESHOLD = 2.0
+# Among issues, one far weaker than the strongest is more likely a stray keyword than a second issue.
+ISSUE_RELATIVE = 0.5
+# A route with less evidence than this in the whole conversation is nothing to route on.
+MIN_EVIDENCE = 1.0
+# An answer to a clarifying question outweighs any keyword in the opening.
+ANSWER_VOTE = 6.0
+MAX_QUESTIONS = 2
+# Customer turns before the latest count for less; turns before a helper answered count for much less.
+EARLIER_TURN_WEIGHT = 0.8
+BEFORE_HELPER_WEIGHT = 0.25
+FALLBACK_ROUTE = Route.ACCOUNT_SERVICES
+
+
+class Turn(BaseModel):
+    """One message of the conversation, as the planner sees it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: Literal["customer", "planner", "helper"] = Field(description="Who wrote the message.")
+    text: str = Field(description="The message text.")
+
+
+class Decision(BaseModel):
+    """What the planner does this turn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["ask", "delegate", "transfer"] = Field(description="Ask the customer, delegate, or transfer.")
+    route: Route | None = Field(default=None, description="The destination; None when asking.")
+    question: ClarifyingQuestion | None = Field(default=None, description="The question asked, when asking.")
+    text: str = Field(description="The question, the helper's task, or the handoff summary.")
+
+
+# --------------------------------------------------------------------------------------------------
+# Text normalisation: contractions and common misspellings, so one pattern covers what people type.
+# --------------------------------------------------------------------------------------------------
+
+_REWRITES: tuple[tuple[str, str], ...] = (
+    (r"[’‘`´]", "'"),
+    (r"\b(can'?t|cannot)\b", "can not"),
+    (r"\bwon'?t\b", "will not"),
+    (r"\b(do|did|does|is|was|were|have|has|had|are|could|would|should|must)n'?t\b", r"\1 not"),
+    (r"\bi'?m\b", "i am"),
+    (r"\bi'?ve\b", "i have"),
+    (r"\bi'd\b", "i would"),
+    (r"\bit's\b", "it is"),
+    (r"\b(there|what|that|where|who|how|when|here)'?s\b", r"\1 is"),
+    (r"\bno idea\b|\bnot sure\b|\bunclear\b", "unsure"),
+    (r"\bdo not know (why|how|if|whether|when|what to do|what i should)\b", r"unsure \1"),
+    (r"\b(pls|plz|plse)\b", "please"),
+    (r"\bu\b", "you"),
+    (r"\bur\b", "your"),
+    (r"\bthru\b", "through"),
+    (r"\b(re[ck]ie?ve|recieve|receve)(d?)\b", r"receive\2"),
+    (r"\b(reco?n?gni[sz]e|reconi[sz]e|recogni[cz]e|regogni[sz]e|recogise|recongi[sz]e)(d?)\b", r"recognise\2"),
+    (r"\b(acc?ou?nt|acct|accout|accnt)\b", "account"),
+    (r"\b(pay?me?nt|paymnet|payemnt|pyment|paymant)(s?)\b", r"payment\2"),
+    (r"\b(tran?s?fer|trasnfer|tranfer)(s?|red)\b", r"transfer\2"),
+    (r"\b(transac?tion|transcation|trasaction|transacton)(s?)\b", r"transaction\2"),
+    (r"\bwith?dra[wv]?[ae]?l\b", "withdrawal"),
+    (r"\b(statment|statemnt)(s?)\b", r"statement\2"),
+    (r"\b(balence|ballance|balanse)\b", "balance"),
+    (r"\bfraudul[ae]nt\b", "fraudulent"),
+    (r"\bun?a?uth?ori[sz]ed\b", "unauthorized"),
+    (r"\b(adress|addres)\b", "address"),
+    (r"\bcancell?(ed|ing)\b", r"cancel\1"),
+    (r"\bcharg(ed|es|ing)?d\b", r"charg\1"),
+    (r"\bteh\b", "the"),
+)
+_COMPILED_REWRITES = tuple((re.compile(p), r) for p, r in _REWRITES)
+
+
+def normalise(text: str) -> str:
+    """Lower-case the text and rewrite contractions and common typos into one spelling."""
+    out = text.lower()
+    for pattern, replacement in _COMPILED_REWRITES:
+        out = pattern.sub(replacement, out)
+    return re.sub(r"[ \t]+", " ", out)
+
+
+# --------------------------------------------------------------------------------------------------
+# Text the policy says to ignore: injected instructions and bare demands for a human (rules 5 and 6).
+# --------------------------------------------------------------------------------------------------
+
+_DEPARTMENT = (
+    r"(?:the\s+)?(?:fraud|disputes?|hardship|account[\s_]closure|closure|retention|collections|"
+    r"card[\s_]services|account[\s_]services|transactions|knowledge[\s_]base|human|agent|"
+    r"[a-z_]+\s+(?:department|team|queue|desk))\b"
+)
+_INJECTIONS: tuple[str, ...] = (
+    # A role-tagged line: everything after the tag up to the end of the sentence.
+    r"(?:^|(?<=[\s.!?;]))[\[<(]?\s*(?:system|assistant|developer|admin|administrator|operator|root|"
+    r"instructions?|note to (?:the )?(?:ai|bot|agent|assistant|model|planner|router))\s*[\]>)]?\s*:"
+    r"[^.!?\n]*[.!?\n]?",
+    r"\b(?:please\s+)?(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}?"
+    r"\b(?:instructions?|rules?|polic(?:y|ies)|prompts?|guidelines?|programming|directions?)\b[^.!?\n]*[.!?\n]?",
+    r"\b(?:you\s+(?:must|should|will|are\s+(?:required|instructed))\s+)?(?:immediately\s+)?"
+    r"(?:transfer|route|send|escalate|forward|connect|put|redirect|pass|classify|mark|label|flag)\s+"
+    r"(?:me|this|this\s+(?:call|chat|conversation|ticket|case)|the\s+(?:call|chat|customer|case)|it|us)?\s*"
+    r"(?:straight\s+|directly\s+|right\s+|now\s+)?(?:through\s+)?(?:to|as|into)\s+" + _DEPARTMENT + r"[^.!?\n]*",
+    r"\byou are (?:now )?(?:a|an|in) [^.!?\n]*(?:mode|assistant|router|ai)\b[^.!?\n]*",
+)
+_HUMAN_DEMANDS: tuple[str, ...] = (
+    r"\b(?:can|could|may)\s+i\s+(?:please\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|the)?\s*"
+    r"(?:real|live|actual)?\s*(?:human(?:\s+being)?|person|agent|representative|rep|someone|somebody|"
+    r"manager|supervisor|operator)\b",
+    r"\b(?:i\s+)?(?:want|need|would like|wanna)\s+(?:to\s+)?(?:speak|talk|chat)?\s*(?:to|with)?\s*"
+    r"(?:a|an|some)?\s*(?:real|live|actual)\s+(?:human(?:\s+being)?|person|agent|representative)\b",
+    r"\b(?:i\s+)?(?:want|need|would like|wanna)\s+(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
+    r"(?:a|an|some|the)?\s*(?:human(?:\s+being)?|person|agent|representative|rep|someone|somebody|"
+    r"manager|supervisor|operator)\b",
+    r"\b(?:get|give|put|connect)\s+me\s+(?:to|through to|with)?\s*(?:a|an)?\s*(?:real\s+)?"
+    r"(?:human|person|agent|representative|manager|supervisor)\b",
+    r"\b(?:human|agent|representative|operator|person)\s+please\b",
+    r"\b(?:are you|is this) (?:a )?(?:bot|robot|machine|human|real person)\b\??",
+    r"\bno (?:bots?|robots?|machines?)\b",
+)
+_INJECTION_RES = tuple(re.compile(p, re.IGNORECASE) for p in _INJECTIONS)
+_HUMAN_DEMAND_RES = tuple(re.compile(p, re.IGNORECASE) for p in _HUMAN_DEMANDS)
+
+
+def strip_ignored_text(text: str) -> str:
+    """The customer's text without injected instructions or bare demands for a human."""
+    out = text.replace("’", "'")
+    for pattern in (*_INJECTION_RES, *_HUMAN_DEMAND_RES):
+        out = pattern.sub(" ", out)
+    return re.sub(r"\s+", " ", out).strip()
+
+
+# --------------------------------------------------------------------------------------------------
+# Evidence patterns: route -> issue label -> (regex, weight). A route's score is the sum over its issues
+# of the strongest match in each, so five ways of saying the same thing do not outvote a second issue.
+# Weights: 3 decides the route on its own, 2 is a clear hint, 1 or less only breaks ties.
+# --------------------------------------------------------------------------------------------------
+
+_CARD = r"(?:card|cards|debit card|credit card|visa|mastercard|amex|plastic)"
+_CHARGE = r"(?:charges?|payments?|transactions?|purchases?|debits?|direct debits?|withdrawals?|transfers?|bills?)"
+_ITEM = (
+    r"(?:item|items|order|package|parcel|product|goods|purchase|delivery|shipment|stuff|things?|tickets?|phone|"
+    r"tv|laptop|furniture|shoes|clothes|dress)"
+)
+_NOT = r"(?:not|never|has not|have not|did not|still not|still has not|was not|yet to|still have not)"
+
+Pattern = tuple[str, float]
+_PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
+    R.FRAUD: {
+        "charge the customer does not recognise": (
+            (r"\b(do|did|does) not recognise\b", 3),
+            (r"\bnot recognised?\b|\bunrecognised\b", 3),
+            (r"\b(never|not) (heard of|been to|visited|used|shopped|bought|ordered|signed up|authori[sz]ed|made)\b", 3),
+            (
+                r"\b(did|have|had) not (make|made|do|done|authori[sz]e|buy|bought|order|purchase|spend|use|sign up|"
+                r"withdraw|approve|agree|request|initiate|take out)\b",
+                3,
+            ),
+            (r"\b(was|were|that is|it is|it was|that was) not (me|mine|us|ours)\b|\bnot (made |done )?by me\b", 3),
+            (r"\bnot mine\b|\bnot me\b", 2.5),
+            (r"\bunauthorized\b|\bfraud\w*\b|\bwithout my (permission|consent|authori[sz]ation|knowledge)\b", 3),
+            (
+                r"\b(merchant|company|shop|store|business|place|website|site|vendor|seller|name|person|payee) "
+                r"(that )?i (do not|did not|have never|never) (know|recognise|heard|used|visited|been)\b",
+                3,
+            ),
+            (
+                r"\bi do not know (this|that|these|those|who|them|the (merchant|company|shop|store|name|payee))\b"
+                r"|\bi do not know what (this|that|it) is\b",
+                2,
+            ),
+            (r"\bi (was|have) (not|never) (been )?(there|in|at|to)\b", 3),
+            (
+                r"\b(do not|can not|did not) remember (making|doing|buying|authori[sz]\w*|ordering|paying|spending|"
+                r"this|that|it|signing)\b",
+                3,
+            ),
+            (r"\b" + _CHARGE + r" (that )?i (do not|did not) know (about|of)\b", 3),
+            (r"\bnever (set|setup|agreed|requested|approved|signed)\b", 3),
+            (r"\bused in (another|a different|other) (country|city|state)\b|\bbut i am (at home|here|in)\b", 2),
+            (r"\b(money|cash|funds) (is |are |has |have )?(been )?(missing|disappeared|gone|stolen|taken)\b", 2.5),
+            (r"\b(suspicious|fishy|dodgy)\b", 2),
+            (r"\bstole(n)? (money|cash|funds)\b|\bstealing\b", 2.5),
+        ),
+        "someone else is using the card": (
+            (
+                r"\b(someone|somebody|some one|a stranger|someone else|a thief|thieves|the thief|criminals?)\b.{0,20}"
+                r"\b(used|using|uses|took|taken|taking|spent|spending|withdr[ae]w\w*|bought|buying|made|making|"
+                r"charg\w*|access\w*|got into|logged|emptied|drained|cloned)\b",
+                3,
+            ),
+            (r"\bsomeone (has|have|had|is|was) (been )?(got|gotten|getting) (my|into)\b", 3),
+            (
+                r"\b(someone|somebody)\b.{0,15}\b(has|got|have|stole|took|obtained|gotten)\b.{0,10}\b(hold of )?(my )?"
+                r"(card )?(details|info|information|number|data|card number)\b",
+                3,
+            ),
+        ),
+        "compromised card details": (
+            (
+                r"\b(card )?(details|info|information|number|data|pin|cvv|cvc|security code|credentials|login)\b"
+                r".{0,20}\b(stolen|compromised|leaked|hacked|exposed|skimmed|cloned|copied|taken|breach\w*)\b",
+                3,
+            ),
+            (r"\b(compromised|skimmed|skimmer|cloned|data breach|breach)\b", 3),
+            (r"\bstole (my )?(card )?(details|info|information|identity|number|data)\b", 3),
+        ),
+        "identity theft": (
+            (r"\bidentity (theft|was stolen|stolen|fraud)\b|\bstole my identity\b|\bidentity thie\w+\b", 3),
+            (r"\b(opened|applied for|took out|open|apply for|applying for)\b.{0,30}\b(in|under|using) my name\b", 3),
+            (r"\bin my name\b", 2),
+            (r"\bpretending to be me\b|\bimpersonat\w* me\b|\bposing as me\b", 3),
+        ),
+        "account takeover": (
+            (
+                r"\b(account|app|profile|email|online banking|login)\b.{0,15}\b(hacked|taken over|compromised|"
+                r"broken into)\b",
+                3,
+            ),
+            (r"\bhacked\b|\bhacker\w*\b", 3),
+            (r"\b(someone|somebody)\b.{0,20}\b(logged|log|got|get|broke|broken) in(to)?\b", 3),
+            (
+                r"\b(password|email|phone number|pin|passcode|address|details)\b.{0,10}\b(was|were|has been|have been|"
+                r"got|been) changed\b(?!.{0,20}\bby me)",
+                2.5,
+            ),
+            (r"\bi did not change\b", 2.5),
+        ),
+        "phishing": (
+            (r"\bphish\w*\b|\bsmish\w*\b|\bvish\w*\b", 3),
+            (
+                r"\b(pretend\w*|claim\w*|posing|pose|impersonat\w*|said they were) (to be |as )?(from )?(you|the bank|"
+                r"your bank|my bank|bank|the fraud team|fraud team)\b",
+                3,
+            ),
+            (
+                r"\b(fake|suspicious|scam|dodgy|weird|strange|fraudulent) (text|email|e-mail|call|link|message|"
+                r"website|sms|phone call|caller|site)\b",
+                2.5,
+            ),
+            (r"\bclicked (on )?(a|the|this|that) (link|url)\b", 2.5),
+            (
+                r"\b(text|email|e-mail|call|caller|message|sms|someone|somebody)\b.{0,25}\basking (me )?(for|to "
+                r"(confirm|verify|give|send))\b",
+                2.5,
+            ),
+            (
+                r"\b(gave|give|told|tell|shared|share|replied with|sent|read out)\b.{0,20}"
+                r"\b(my )?(pin|code|password|passcode|card details|card number|otp|one time|verification|security "
+                r"code|cvv|cvc|login)\b",
+                2.5,
+            ),
+            (r"\bscam\w*\b", 2),
+        ),
+    },
+    R.DISPUTES: {
+        "charged twice": (
+            (
+                r"\b(charged|billed|debited|taken|paid|charging|charges?|took|take|taking|deducted)\b.{0,25}"
+                r"\b(twice|two times|double|2x|x2|multiple times|more than once|three times|again)\b",
+                3,
+            ),
+            (r"\bdouble[- ]?(charged|charge|charges|billed|billing|payment|debit\w*|dipped|tapped)\b", 3),
+            (r"\bduplicat\w*\b", 3),
+            (
+                r"\b(appears?|appearing|showing|shows|showed|listed|posted|came out|went out|gone out|there|charged) "
+                r"(up )?twice\b",
+                3,
+            ),
+            (r"\btwice\b", 2),
+            (
+                r"\b(two|2|three|3) (identical |same )?(payments|charges|transactions|debits)\b.{0,30}"
+                r"\b(same|one|only|single)\b",
+                3,
+            ),
+            (
+                r"\b(took|taken|take|made|see|seeing|got|there are|appears?|shows?|showing) (two|2) "
+                r"(payments|charges|transactions|debits)\b",
+                3,
+            ),
+            (
+                r"\b(ran|swiped|charged|processed|put through|tapped|used|inserted) (my card |it )?"
+                r"(twice|two times|double)\b",
+                3,
+            ),
+        ),
+        "wrong amount": (
+            (r"\b(wrong|incorrect|different|higher|larger|bigger) (amount|price|total|sum|charge)\b", 3),
+            (r"\bovercharg\w*\b|\bover charg\w*\b", 3),
+            (r"\bcharged (me )?(more|too much|extra)\b(?! (fee|charge))", 2.5),
+            (r"\$?\d[\d.,]* instead of \$?\d", 3),
+            (r"\binstead of\b", 1),
+            (r"\b(more|higher) than (it should|the price|i agreed|agreed|quoted|advertised|listed|expected)\b", 2.5),
+            (r"\b(wrong|incorrect|bad|unfair|terrible|different)\b.{0,15}\b(exchange|conversion|currency) rate\b", 3),
+            (r"\b(exchange|conversion) rate\b.{0,40}\b(wrong|incorrect|off|not right|not correct|different)\b", 3),
+            (r"\brate\b.{0,20}\b(applied|used|charged)\b.{0,20}\b(wrong|incorrect|not)\b", 3),
+        ),
+        "refund not received": (
+            (
+                r"\b(no|never got|never received|have not (got|gotten|received|seen)|did not (get|receive)|"
+                r"still waiting (for|on)|waiting on|not received|not got|not seen|not see)\b.{0,15}"
+                r"\b(my |the |a |any |that )?refund\w*\b",
+                3,
+            ),
+            (r"\brefund\w*\b.{0,40}\b(not|never|still|yet|missing|where|pending|has not|have not|did not)\b", 3),
+            (r"\bwhere (is|are) (my |the )?refund\b", 3),
+            (
+                r"\b(is not|are not|has not|was not)\b.{0,10}\brefund\w*\b.{0,20}\b(show\w*|appear\w*|arrived|come|"
+                r"here|"
+                r"there|through)\b",
+                3,
+            ),
+            (r"\b(has not|have not|did not|never|not|was not|still not) (been )?refunded\b", 3),
+            (
+                r"\b(something|item|items|stuff|thing|things|order|product|goods|purchase) (that )?i (returned|sent "
+                r"back|cancel\w*)\b",
+                3,
+            ),
+            (r"\b(said|says|told me|promised)\b.{0,25}\brefund\w*\b", 3),
+            (
+                r"\b(will not|would not|refus\w*|does not want to|do not want to|did not|not going to)\b.{0,10}"
+                r"\b(to )?(give (me )?(a |my |the )?)?refund\w*\b",
+                3,
+            ),
+        ),
+        "refund requested": (
+            (
+                r"\b(get|want|need|request|ask for|claim|receive|have|issue|give me)\b.{0,10}"
+                r"\b(a |my |the )?(refund|money back|chargeback|charge back|reimbursement)\b",
+                3,
+            ),
+            (r"\bchargeback\b|\bcharge back\b", 3),
+            (r"\bmoney back\b", 2.5),
+            (r"\brefund\w*\b", 2),
+            (r"\breturned (the |it|my|an|a)\b|\bsent (it |the \w+ )?back\b", 2),
+        ),
+        "item not delivered": (
+            (
+                r"\b" + _ITEM + r"\b.{0,30}\b" + _NOT + r" (arrived|delivered|received|come|came|show\w* up|turned up|"
+                r"sent|shipped|dispatched|got it)\b",
+                3,
+            ),
+            (
+                r"\b(never|not|did not|have not|has not|still not) (receive|get|got|gotten|received)\b.{0,12}"
+                r"\b(the |my |what i |an |a )?(item|order|package|parcel|product|goods|purchase|stuff|tickets?|"
+                r"what i (paid|ordered|bought))\b",
+                3,
+            ),
+            (r"\bnever (sent|shipped|delivered|showed up|turned up)\b", 3),
+            (
+                r"\b(ordered|bought|purchased|paid for|booked)\b.{0,40}\b"
+                + _NOT
+                + r" (arrived|delivered|received|come|"
+                r"came|show\w* up|turned up|sent|shipped|dispatched)\b",
+                3,
+            ),
+            (
+                r"\b(it|they)\b.{0,10}\b" + _NOT + r" (arrived|been delivered|delivered|come|shown up|turned up|"
+                r"shipped)\b",
+                1.5,
+            ),
+            (r"\bnot as described\b|\b(fake|counterfeit|defective|faulty)\b", 2.5),
+            (r"\b(broken|damaged)\b(?!.{0,12}\bcard)", 1.5),
+        ),
+        "cancelled but still billed": (
+            (
+                r"\bcancel(ed|led)?\b.{0,60}\b(still|again|keep|keeps|kept|continu\w*|anyway|charg\w*|bill\w*|"
+                r"tak\w* (money|payment)|debit\w*)\b",
+                3,
+            ),
+            (
+                r"\b(still|keep|keeps|kept|continue\w*) (being |getting |to )?(charg\w*|bill\w*|taking|debit\w*|"
+                r"tak\w* money)\b",
+                2.5,
+            ),
+            (
+                r"\b(after|even though|though|despite|although) (i |we )?(had )?(cancel\w*|unsubscrib\w*|returned|"
+                r"checked out|closed)\b",
+                3,
+            ),
+            (
+                r"\b(order|booking|reservation|flight|subscription|membership|trial|event|concert|hotel)\b.{0,30}"
+                r"\bcancel\w*\b",
+                2.5,
+            ),
+            (r"\bfree trial\b", 2),
+        ),
+        "ATM cash problem": (
+            (
+                r"\b(atm|cash machine|machine)\b.{0,60}\b(less|only|did not (give|dispense|pay)(?! (me )?(my |"
+                r"the )?card)|no cash|no money|"
+                r"not (give|dispense)(?! (me )?(my |the )?card)|wrong amount|short|nothing came out|"
+                r"did not come out)\b",
+                3,
+            ),
+            (r"\bwrong amount of (cash|money)\b", 3),
+            (r"\b(got|received|gave me|dispensed|came out) (only|less|the wrong)\b", 2.5),
+            (r"\b(did not|never) (get|receive|got)\b.{0,10}\b(my |the |any )?cash\b", 2.5),
+        ),
+        "disputed charge": (
+            (r"\bdisput\w*\b", 3),
+            (r"\bcontest\w*\b|\bchallenge (a|the|this) (charge|payment|transaction)\b", 2.5),
+            (
+                r"\b(seller|merchant|shop|store|company|vendor|airline|hotel|restaurant)\b.{0,30}"
+                r"\b(scam\w*|ripped|refus\w*|(will|would) not (refund|give|send|respond|reply|help)|not respond\w*|"
+                r"ignor\w*)\b",
+                2,
+            ),
+            (r"\bcharged (me |my card )?again\b", 2.5),
+        ),
+    },
+    R.ACCOUNT_CLOSURE: {
+        "close the account": (
+            (
+                r"\b(close|closing|shut|shutting|terminate|terminating|cancel|canceling|delete|deleting|deactivate|"
+                r"deactivating|end|ending|remove|discontinue|quit|get rid of|stop)\b.{0,20}"
+                r"\b(account|credit card account|card account|membership|relationship|credit line|profile)\b",
+                3,
+            ),
+            (
+                r"\b(close|closing|shut|terminate|terminating|cancel|canceling|deactivate|discontinue)\b.{0,10}"
+                r"\b(my|this|the|our|your)\b.{0,10}\b(credit )?" + _CARD + r"\b",
+                3,
+            ),
+            (r"\b(account|card)\b.{0,12}\b(closed|cancel\w*|terminated|shut down|deleted|deactivated)\b", 1.5),
+            (r"\bwant (my|the|this) (account|card|credit card) (closed|cancel\w*|terminated|shut|deleted|gone)\b", 3),
+            (r"\bclose out\b|\bclose (it|everything|them)( all| down| out)?\b", 2.5),
+            (r"\b(account|card) closure\b|\bclosing (it|this)\b", 3),
+        ),
+        "no longer wants the card": (
+            (
+                r"\b(do not|no longer|never) (want|need|use|wish to (keep|have)) (this|my|the|your|it|that|any)\b"
+                r".{0,20}\b(card|account|anymore|any more|any longer|services)\b",
+                2.5,
+            ),
+            (r"\b(do not|no longer) (want|need)\b.{0,20}\b(card|account)\b.{0,10}\b(anymore|any more|any longer)\b", 3),
+            (r"\bget rid of (this|my|the) (card|account)\b", 3),
+            (
+                r"\b(switching|moving|leaving|switch|move|going) (to )?(another|a different|other|a new) "
+                r"(bank|card|provider|company)\b|\bswitching banks\b",
+                2.5,
+            ),
+            (r"\b(done|finished|fed up) with (this|you|your|the) (bank|card|company|service)?\b", 2.5),
+            (r"\b(quit|leave|leaving|ditch|dump)\w* (this|the|your) (bank|card|company)\b", 3),
+            (r"\b(opt|opting) out\b|\bstop (being )?(a )?customer\b", 2),
+            (r"\bi want to leave\b|\bi am leaving\b", 2.5),
+        ),
+    },
+    R.HARDSHIP: {
+        "cannot afford the payment": (
+            (
+                r"\b(can not|could not|unable to|will not be able to|not able to|struggl\w* to|hard to|difficult to|"
+                r"having trouble|having a hard time|trouble|no way i can|not going to be able to)\b.{0,10}"
+                r"\b(afford|pay|make|keep up|cover|meet|manage|find the money)\b(?!.{0,25}\b(app|online|website|site|"
+                r"portal|via|through the|button|error)\b)",
+                3,
+            ),
+            (r"\bafford\b", 2),
+            (r"\bhelp (paying|with (my |the )?(payments?|bills?|debt))\b", 3),
+            (r"\b(payment|payments|minimum|bill|bills)\b.{0,20}\btoo (high|much|big|expensive)\b", 3),
+            (
+                r"\b(financial|money|cash flow|cashflow|finance)\w*\s+(hardship|difficult\w*|trouble|problems?|"
+                r"issues?|struggles?|crisis|situation)\b",
+                3,
+            ),
+            (r"\bhardship\b", 3),
+            (r"\bstruggl\w*\b", 2),
+            (r"\bmoney is (tight|short)\b|\btight on (money|cash)\b|\bshort on (money|cash)\b|\bbroke\b", 2.5),
+            (r"\b(no|not enough|insufficient) (money|funds|income)\b", 2.5),
+            (r"\bonly (pay|afford|manage) (half|part|some|a bit|a little|\$?\d+)\b", 3),
+            (r"\b(pay|paying) (less|part) (of|than) the minimum\b|\bless than the minimum\b", 3),
+            (r"\b(hard|tough|difficult|rough|bad) (time|times|period|month|patch|spot|situation)\b", 2.5),
+            (r"\b(drowning|buried) in\b|\bin (over my head|a hole)\b", 2.5),
+        ),
+        "lost income": (
+            (r"\b(lost|losing|lose) (my |our )?(job|income|work|employment)\b", 3),
+            (r"\b(unemployed|laid off|furlough\w*|redundan\w*|out of work|fired|sacked|jobless|let go)\b", 3),
+            (r"\b(medical|hospital|doctor|vet|funeral) (bills|expenses|costs)\b", 2),
+            (r"\b(income|salary|pay|hours|wages)\b.{0,15}\b(dropped|fell|reduced|cut|down|stopped|decreased)\b", 2.5),
+            (r"\b(divorce\w*|illness|sick|disabled|disability|bereave\w*)\b", 1),
+            (r"\bbankrupt\w*\b|\binsolven\w*\b", 3),
+        ),
+        "past due": (
+            (r"\b(behind|late) (on|with) (my |the |our )?(payments?|bills?|card|credit card|minimum)\b", 3),
+            (r"\bpast due\b|\boverdue\b|\bdelinquen\w*\b|\barrears\b", 3),
+            (r"\bmiss(ed|ing)? (\w+ ){0,3}(payments?|bills?|minimum)\b", 2.5),
+            (r"\b(in |gone into |went into )default\b|\bdefaulted\b", 3),
+            (r"\blate (payment )?fees? (again|keep|piling)\b", 2),
+        ),
+        "payment plan": (
+            (r"\b(payment|repayment|hardship) (plan|arrangement|holiday|break|relief|deferral|program\w*|scheme)\b", 3),
+            (r"\binstal+ments? (plan|arrangement)\b", 3),
+            (
+                r"\b(defer|postpone|delay|skip|pause|suspend|freeze|reduce|lower|decrease)\w*\b.{0,15}"
+                r"\b(a |my |the |this |next |monthly |minimum )?(months? )?(payments?|bill)\b",
+                3,
+            ),
+            (r"\bmore time (to pay|for (my|the) payment)\b|\bextension\b|\bgrace period\b", 3),
+            (
+                r"\b(lower|reduce|freeze|stop|pause)\w*\b.{0,10}\b(my )?(interest|apr)\b.{0,40}\b(pay|afford|keep up|"
+                r"struggl\w*)\b",
+                2,
+            ),
+            (r"\bsettle\w*\b.{0,15}\b(debt|balance|account)\b|\bsettlement\b", 2.5),
+        ),
+        "collections": (
+            (r"\bcollections?\b(?! of)|\bdebt collect\w*\b|\bcollector\w*\b|\bcollection agenc\w*\b", 3),
+            (r"\b(in |so much |my |card |credit card )debt\b|\bdebts\b", 2.5),
+        ),
+    },
+    R.CARD_SERVICES: {
+        "activate a card": ((r"\bactivat\w*\b", 3),),
+        "card delivery": (
+            (
+                r"\b" + _CARD + r"\b.{0,25}\b" + _NOT + r" (arrived|come|came|been received|received|been delivered|"
+                r"delivered|show\w* up|got here|turned up)\b",
+                3,
+            ),
+            (r"\b" + _NOT + r" (received|got|get|gotten)\b.{0,10}\b(my |the |a |new |replacement )*card\b", 3),
+            (
+                r"\bwhere (is|are) (my |the )?(new |replacement |physical )?cards?\b(?! (accepted|valid|usable|"
+                r"supported|taken))",
+                3,
+            ),
+            (
+                r"\b" + _CARD + r"\b.{0,25}\b(delivery|deliver\w*|arrive|arriving|arrival|in the mail|post|mail|"
+                r"shipping|shipped|dispatched|sent out|on its way)\b",
+                2.5,
+            ),
+            (r"\bwhen (will|do|should|can) (i|it)\b.{0,25}\b(get|receive|arrive|come|expect)\b.{0,20}\bcard\b", 3),
+            (r"\bwhen will (i get |i receive )?my (new |replacement )?card\b", 3),
+            (r"\btrack\w*\b.{0,15}\bcard\b", 3),
+            (
+                r"\bcard\b.{0,20}\b(get|gets|getting|be|come) here\b|\buntil my (new )?card\b|\bwaiting (on|for) (my |"
+                r"the "
+                r")?(new |replacement )?card\b|\bcard\b.{0,30}\bnot here\b",
+                3,
+            ),
+        ),
+        "card kept by an ATM": (
+            (
+                r"\b(atm|machine|cash machine|cashpoint)\b.{0,30}\b(swallow\w*|ate|eaten|eat|kept|keep|keeps|"
+                r"retained|stuck|grabbed|took my card|taken my card|did not return|did not give (me )?(my )?card)\b",
+                3,
+            ),
+            (
+                r"\b(swallow\w*|ate|eaten|retained|captured)\b.{0,15}\bcard\b|\bcard\b.{0,15}\b(swallow\w*|eaten|"
+                r"retained|stuck in)\b",
+                3,
+            ),
+        ),
+        "card not working": (
+            (
+                r"\b" + _CARD + r"\b.{0,30}\b(not working|not work|does not work|did not work|will not work|stopped "
+                r"working|is not working|no longer works|broken|keeps? (being )?(declin|reject)\w*|not (being )?"
+                r"accepted|rejected|refused|declined|denied|failing|fails|failed|keeps failing|not going through|"
+                r"error|invalid|blocked|(would|did|will|does) not go through)\b",
+                3,
+            ),
+            (r"\b(declin|reject|refus|denied)\w*\b.{0,25}\b(my )?card\b", 3),
+            (
+                r"\b(can not|unable to|could not|will not let me|not able to)\b.{0,10}\b(use|pay with)\b.{0,10}"
+                r"\bcard\b",
+                3,
+            ),
+            (
+                r"\b(payment|purchase|transaction|withdrawal|cash withdrawal)\b.{0,25}\b(declin|reject|refus|"
+                r"denied)\w*\b",
+                2.5,
+            ),
+            (r"\bdeclin\w*\b", 1.5),
+            (r"\b(contactless|tap to pay|chip|magnetic strip|mag stripe|magstripe|nfc)\b", 3),
+            (r"\btap(ping)?\b.{0,15}\b(not|does not|will not|stopped)\b", 3),
+            (
+                r"\b(can not|unable to|could not|will not let me|not able to|why can i not)\b.{0,10}\b(withdraw|"
+                r"take out|"
+                r"get out|get)\b.{0,10}\b(money|cash)\b",
+                3,
+            ),
+            (r"\bcard reader\b|\bterminal\b|\bpin pad\b", 1.5),
+        ),
+        "PIN": (
+            (r"\bpin\b(?!.{0,10}\b(code )?(to|from) (a |the )?(scam|text|caller))", 2.5),
+            (r"\b(pin|card)\b.{0,15}\b(blocked|locked|lock)\b", 3),
+            (r"\b(change|reset|forgot|forgotten|new|set|unblock|unlock|view|see|remember|wrong)\b.{0,10}\bpin\b", 3),
+        ),
+        "digital wallet": (
+            (r"\b(apple|google|samsung|android|garmin|fitbit) ?(pay|wallet)\b", 3),
+            (r"\b(digital|mobile|phone) wallet\b|\bwallet app\b", 3),
+            (r"\b(add|adding|link|linking|connect|connecting|attach|load)\b.{0,15}\b(my |the |a )?card\b", 3),
+            (r"\bcard\b.{0,15}\b(to|into|with|on) (my |the )?(phone|app|wallet|watch|account online)\b", 2.5),
+        ),
+        "lost or stolen card": (
+            (r"\bleft (my|the|our) (card|wallet|purse|bag|phone)\b", 3),
+            (
+                r"\b(lost|lose|losing|misplaced|misplace|can not find|could not find|can't find|missing)\b.{0,15}"
+                r"\b(my |the |our )?(" + _CARD + r"|wallet|purse|bag|handbag|phone|mobile)\b",
+                3,
+            ),
+            (
+                r"\b(" + _CARD + r"|wallet|purse|bag|handbag|phone|mobile)\b.{0,20}\b(was |has been |got |is |been )"
+                r"?(stolen|nicked|pinched|robbed|missing|lost|taken|gone)\b",
+                3,
+            ),
+            (r"\b(stole|robbed|mugged|pickpocket\w*|broke into my car|burgl\w*)\b", 3),
+        ),
+        "lock or unlock a card": (
+            (
+                r"\b(lock|unlock|freeze|unfreeze|frozen|block|unblock|suspend|cancel|pause|disable|enable|"
+                r"reactivate|stop|deactivate)\w*\b.{0,15}\b(my |the |this |that )?" + _CARD + r"\b",
+                3,
+            ),
+            (
+                r"\b(freeze|lock|block|unfreeze|unlock|unblock)\w* (my |the )?account\b|\baccount (is )?(frozen|"
+                r"locked|blocked|suspended|on hold)\b",
+                2.5,
+            ),
+            (r"\b" + _CARD + r"\b.{0,10}\b(locked|frozen|blocked|suspended)\b", 3),
+            (r"\bfound (my|the) card\b", 3),
+        ),
+        "damaged card": (
+            (
+                r"\b" + _CARD + r"\b.{0,25}\b(damaged|broken|cracked|snapped|bent|chipped|scratched|worn|peeling|"
+                r"faded|split|melted|demagneti[sz]ed|in half|falling apart|went through the wash)\b",
+                3,
+            ),
+            (r"\b(damaged|broken|cracked|snapped|bent|chewed)\b.{0,10}\bcard\b", 3),
+        ),
+        "expiring card": (
+            (r"\bexpir\w*\b|\bexpiry\b", 3),
+            (r"\b(renew|renewal|renewed)\b.{0,15}\bcard\b", 3),
+        ),
+        "new or replacement card": (
+            (r"\b(replace|replacement|reissue|re-issue|re issue)\w*\b", 3),
+            (r"\b(spare|second|extra|additional|another|backup|new) card\b", 2.5),
+            (r"\bhow many cards\b", 3),
+            (r"\bcard for my (partner|wife|husband|son|daughter|kid|child|children|teen|mum|mom|dad|family)\b", 3),
+            (r"\b(authori[sz]ed|additional) user\b", 3),
+            (r"\b(virtual|disposable|single[- ]use|one[- ]time|physical|plastic|metal) card\b", 3),
+            (
+                r"\bcard (in|with) (a |an )?(another|different|other|new) (colou?r|design|style|look)\b|\b(get|want|"
+                r"have|apply for) (a |an )(new |second |another |extra )?card\b",
+                3,
+            ),
+            (r"\border\w* (a |my |the )?(new )?card\b|\bget (a )?(new |physical |virtual )card\b", 3),
+        ),
+        "travel notice": (
+            (
+                r"\b(travel\w*|going|trip|vacation|holiday|abroad|overseas|flying|visiting|heading)\b.{0,60}"
+                r"\b(notice|notify|notification|tell you|let you know|inform|heads up|alert|need to (tell|let)|"
+                r"flag|block|blocked|work)\b",
+                3,
+            ),
+            (r"\btravel (notice|notification|plans?|alert|note|flag)\b", 3),
+            (r"\b(going|travel\w*|trip|abroad|overseas|vacation|holiday)\b.{0,40}\bcard\b", 2.5),
+        ),
+        "a card": ((r"\b" + _CARD + r"\b", 0.5),),
+    },
+    R.TRANSACTIONS: {
+        "pending transaction": (
+            (r"\bpending\b", 3),
+            (r"\b(go|gone|went) through\b", 2.5),
+            (r"\b(has not|have not|not|did not|never) (cleared|posted|processed|settled)\b", 3),
+            (r"\bon hold\b(?!.{0,15}\b(phone|call|line)\b)|\bauthori[sz]ation hold\b|\bhold on my\b", 2),
+        ),
+        "transfer status": (
+            (
+                r"\btransfer\w*\b.{0,40}\b(not|never|has not|have not|still|yet|failed|fail|declined|rejected|"
+                r"pending|arrive\w*|received|receive|show\w*|missing|stuck|cancel\w*|reverse\w*|revert\w*|bounced|"
+                r"returned|went through|go through|gone through|status|where|complete\w*|done|finished|taking|delayed|"
+                r"slow|late|forever|lost)\b",
+                3,
+            ),
+            (r"\bwhat happened to (my |the |that )?(transfer|payment|top[- ]?up|money|deposit|transaction)\b", 3),
+            (
+                r"\b(cancel|stop|recall|undo|reverse)\w*\b.{0,10}\b(a |my |the |that )?(transfer|payment i (made|sent)|"
+                r"direct debit|standing order)\b",
+                3,
+            ),
+            (
+                r"\b(sent|send|transferred|paid|wired)\b.{0,40}\b(not|never|has not|have not|did not|still|yet)\b"
+                r".{0,15}\b(got|get|gotten|received|receive|arrived|come through)\b",
+                3,
+            ),
+            (
+                r"\b(recipient|beneficiary|payee|friend|landlord)\b.{0,40}\b(not|never|has not|have not|did not|still|"
+                r"yet)\b.{0,15}\b(got|get|received|arrived)\b",
+                3,
+            ),
+        ),
+        "top-up status": (
+            (
+                r"\btop[- ]?ups?\b.{0,30}\b(failed|fail|fails|pending|not|did not|has not|reverted|revert\w*|"
+                r"declined|cancel\w*|missing|still|rejected|show\w*|gone|disappeared|refunded|returned|reversed|"
+                r"stuck|why|where|wrong)\b",
+                3,
+            ),
+            (r"\b(failed|pending|reverted|declined|cancel\w*|missing|reversed) top[- ]?ups?\b", 3),
+            (r"\b(topped up|added money|loaded)\b.{0,30}\b(not|never|has not|did not|still|missing|gone)\b", 3),
+        ),
+        "balance not updated": (
+            (
+                r"\bbalance\b.{0,30}\b(not|has not|did not|still not|is not)\b.{0,10}\b(updated|update|changed|"
+                r"reflect\w*|show\w*|gone up|increased|correct|right)\b",
+                3,
+            ),
+            (
+                r"\b(deposit\w*|cheque|check|cash|money|salary|paycheck|wages)\b.{0,40}\b(not|has not|yet|still|"
+                r"pending|missing)\b.{0,15}\b(show\w*|appear\w*|credited|received|posted|there|cleared|reflect\w*|"
+                r"arrived|in)\b",
+                3,
+            ),
+            (r"\bdeposit\w*\b.{0,20}\b(cheque|check|cash)\b", 2),
+            (r"\bdeposit\w*\b.{0,25}\b(missing|not (there|showing|in)|gone|disappeared)\b", 3),
+        ),
+        "failed or reverted payment": (
+            (
+                r"\b(payment|transaction|purchase|debit|direct debit|standing order)\b.{0,25}\b(failed|fail|"
+                r"bounced|revert\w*|reversed|returned|cancel\w* by|not went|did not go|unsuccessful)\b",
+                3,
+            ),
+            (r"\b(revert\w*|reversed|reversal)\b", 2.5),
+        ),
+        "recent transactions": (
+            (
+                r"\b(recent|latest|last|past|previous|today's|yesterday's)\b.{0,10}\b(transactions?|purchases?|"
+                r"charges?|"
+                r"activity|spending|payments? (made|sent|received|to|from))\b",
+                3,
+            ),
+            (r"\b(transaction|spending|purchase|payment|account|card) (history|activity|list|log)\b", 3),
+            (
+                r"\b(list|show|see|view|check|look at|pull up|review|find|get)\b.{0,15}\b(my |the |all )?"
+                r"(transactions?|purchases|spending|charges|payments)\b",
+                3,
+            ),
+            (r"\bhow much (did|have) (i|we) (spend|spent)\b|\bspent (at|on|in)\b|\bspending\b", 3),
+            (r"\b(where|what) (did|have) i (spend|spent|buy|bought)\b", 2.5),
+        ),
+        "payment posted": (
+            (
+                r"\b(payment|deposit|transfer|money)\b.{0,30}\b(posted|post|received|receive|go through|gone through|"
+                r"went through|clear|cleared|credited|processed|reflect\w*|show\w* up|land\w*|applied)\b",
+                3,
+            ),
+            (r"\b(did|has|have) (you|the bank|it)\b.{0,10}\b(get|got|receive\w*)\b.{0,10}\bpayment\b", 3),
+            (r"\bconfirm\w*\b.{0,20}\bpayment\b", 3),
+            (
+                r"\b(payment|deposit|paycheck|pay check|salary|wages|money|transfer|direct deposit)\b.{0,20}"
+                r"\b(come in|came in|arrived|landed|hit my account|reached)\b",
+                3,
+            ),
+        ),
+        "explain a descriptor": (
+            (r"\b[a-z0-9]{2,}\s?\*\s?[a-z0-9]", 3),
+            (r"\b(merchant|company|store|business|payee) name\b|\bdescriptor\b|\babbreviat\w*\b", 3),
+            (r"\b(labell?ed|listed as|shows? (up )?as|appears? as|called|named|says|reads)\b", 2),
+            (r"\b(do not|does not|did not) (understand|make sense)\b", 2.5),
+            (
+                r"\b(might|may|must|could) have (bought|made|been|used|ordered|signed up)\b|\b(i think|maybe|"
+                r"perhaps) i (bought|made|ordered|signed)\b",
+                2.5,
+            ),
+            (r"\bunsure\b.{0,20}\b(what|who|if)\b", 1),
+            (r"\bwhat (company|shop|store|merchant|business) is\b", 2.5),
+        ),
+        "a transaction": ((r"\b(transactions?|charges?)\b", 0.5),),
+    },
+    R.ACCOUNT_SERVICES: {
+        "balance": (
+            (r"\b(my|current|account|card|outstanding|remaining|total|full|credit card|the) balance\b", 3),
+            (r"\bbalance\b", 2),
+            (r"\bhow much (do i|i|did i) owe\b|\b(amount|what) i owe\b|\bhow much is owed\b", 3),
+            (
+                r"\bhow much (money )?(do i have|have i got|is (in|on|left))\b|\bhow much is (my|the) (bill|statement|"
+                r"payment)\b",
+                3,
+            ),
+        ),
+        "available credit and limit": (
+            (r"\bavailable (credit|balance|funds|limit)\b", 3),
+            (r"\b(higher|bigger|larger|increase\w*|raise|lower|decrease)\b.{0,10}\blimit\b", 4),
+            (
+                r"\b(credit|spending) limit\b|\blimit (increase|raise)\b|\b(increase|raise|lower|decrease)\b.{0,10}"
+                r"\blimit\b",
+                3,
+            ),
+            (r"\bhow much (credit|money|room)\b.{0,25}\b(left|available|remaining|spend)\b", 3),
+            (r"\bcredit (left|remaining|available)\b", 3),
+        ),
+        "due date and minimum payment": (
+            (r"\bdue date\b|\bpayment due\b|\bdue (on|by|this month|next|date)\b|\b(is|are) due\b|\bamount due\b", 3),
+            (r"\bwhen (is|do i have|should i|must i|do i need)\b.{0,20}\b(due|pay|payment)\b", 3),
+            (r"\bminimum (payment|due|amount|to pay|monthly)\b", 3),
+            (r"\b(change|move|switch)\b.{0,10}\bdue\b", 3),
+        ),
+        "make a payment": (
+            (
+                r"(?<!if i )(?<!if you )(?<!when i )\b(pay|paying)\b.{0,10}\b(off )?(my |the |this month's |this |"
+                r"off the |full )?(bill|balance|card|"
+                r"statement|credit card|amount|minimum|account|in full)\b",
+                3,
+            ),
+            (
+                r"\b(make|making|schedule|scheduling|set up|setup|submit|send|sending)\b.{0,10}\b(a |my |the |one[- ]"
+                r"time )?(payment|bill payment)\b",
+                3,
+            ),
+            (r"\bi (want|would like|need) to pay\b|\bpay (it|now|today)\b", 2.5),
+            (r"\b(from|with) my (checking|savings|bank account|current account)\b", 2),
+        ),
+        "autopay": (
+            (
+                r"\bauto[- ]?pay\w*\b|\bautomatic (payments?|pay|bill pay)\b|\brecurring payment\b.{0,15}"
+                r"\b(for|to) (my|the) (card|bill)\b",
+                3,
+            ),
+            (r"\bauto(matic)?[- ]?top[- ]?ups?\b", 2.5),
+            (
+                r"\b(set up|setup|turn on|turn off|cancel|stop|"
+                r"change)\b.{0,10}\bdirect debit\b(?!.{0,20}\bnot recognis)",
+                2,
+            ),
+        ),
+        "statement": (
+            (
+                r"\b(copy of|send|get|download|view|see|access|find|paperless|print|email|mail|where is)\b.{0,10}"
+                r"\b(my |the |a |last |latest |monthly |this month's |previous |all )*(e-?)?statements?\b",
+                3,
+            ),
+            (r"\bstatements? (balance|date|closing|period|cycle)\b|\bpaperless\b|\be-?statements?\b", 3),
+            (r"\bstatements?\b", 0.75),
+        ),
+        "rewards balance": (
+            (r"\bhow many\b.{0,20}\b(points|miles|rewards)\b", 3),
+            (r"\b(points|rewards|miles|cash ?back) balance\b|\b(my|check)\b.{0,10}\b(points|rewards|miles)\b", 2.5),
+        ),
+        "contact details": (
+            (
+                r"\b(change|changing|update|updating|edit|editing|correct|correcting|modify|new|wrong|fix|add)\b.{0,20}"
+                r"\b(address|phone( number)?|mobile number|number on file|email|e-mail|name|contact|details|"
+                r"personal (details|info\w*)|surname|last name|information)\b",
+                3,
+            ),
+            (
+                r"\b(address|phone|email|e-mail|name|number|details)\b.{0,25}\b(changed|change|update|updated|wrong|"
+                r"incorrect|out of date)\b",
+                2.5,
+            ),
+            (r"\b(i |we )(have )?(moved|relocat\w*|am moving)\b|\bnew (house|home|flat|apartment)\b", 2.5),
+            (r"\b(got married|married|divorced|changed my name|maiden name)\b", 2),
+        ),
+        "account details": (
+            (r"\b(routing|account|sort code|iban) number\b", 2),
+            (r"\b(order|new)\b.{0,10}\b(checks|cheques|cheque book|checkbook)\b", 2.5),
+            (r"\bcredit score\b(?!.{0,20}\b(improve|raise|boost|build|needed|required|need)\b)", 2),
+            (r"\binterest (charged|paid|i paid|on my)\b", 1.5),
+            (r"\b(passcode|password|log ?in|sign ?in|username)\b", 2),
+        ),
+    },
+    R.KNOWLEDGE_BASE: {
+        "fees": (
+            (r"\bfees?\b", 2.5),
+            (
+                r"\b(charged|charge|charging|pay|paid)\b.{0,10}\b(a |an |the |extra |additional |weird |strange |"
+                r"\w+ )?fee\b",
+                3,
+            ),
+            (
+                r"\b(do|does|will|would) (you|it|they|i get|i be) charge\w*\b|\bis there (a |any )?(charge|cost|fee)\b",
+                3,
+            ),
+            (
+                r"\bhow much (does it|is it|will it|would it|do you) (cost|charge)\b|\bcosts? (to|of|for|anything)\b",
+                2.5,
+            ),
+            (r"\b(extra|additional|hidden) charges?\b|\bcommission\b|\bsurcharge\b|\bfree (to|of charge)\b", 2.5),
+            (r"\bwhy (was|am|have|did) (i|you)\b.{0,15}\bcharg\w*\b(?!.{0,30}\b(twice|double|again)\b)", 2),
+        ),
+        "rates and interest": (
+            (r"\b(exchange|conversion|fx|currency) rates?\b", 3),
+            (r"\bapr\b", 3),
+            (
+                r"\binterest (rates?|charges?|charged|free|calculat\w*|work|apply|applied)\b|\bhow (does|is) "
+                r"interest\b",
+                3,
+            ),
+            (r"\binterest\b", 2),
+            (r"\bcash advance\b", 2.5),
+            (r"\brates?\b", 1),
+        ),
+        "rewards rules": (
+            (
+                r"\b(redeem|redeeming|redemption|earn|earning|use|using|spend|convert|transfer)\w*\b.{0,20}"
+                r"\b(points|rewards|miles|cash ?back)\b",
+                3,
+            ),
+            (
+                r"\b(points|rewards|miles|cash ?back)\b.{0,20}\b(work|expire|expiry|earn\w*|worth|value|redeem|rules|"
+                r"program\w*|scheme|per)\b",
+                3,
+            ),
+        ),
+        "eligibility": (
+            (r"\beligib\w*\b|\bqualif\w*\b|\brequirements?\b|\bwho can (apply|open|get)\b", 3),
+            (
+                r"\b(age limit|how old|minimum age|under 18|under eighteen|years old|teenager|child|kids?|students?)\b",
+                2.5,
+            ),
+            (
+                r"\b(apply|applying|application)\b.{0,20}\b(for|card|account|loan)\b|\bopen (an|a new|another) "
+                r"account\b|\bsign up for\b",
+                2.5,
+            ),
+            (r"\b(resident|citizen|visa holder|non[- ]resident)\b", 2),
+        ),
+        "how-to": (
+            (r"\bhow (do|can|to|does|would|should|long|much|many|often) (i|you|we|one|it|a|the|my)?\b", 1.5),
+            (
+                r"\bwhat (is|are) the (process|procedure|policy|rules?|limits?|way|requirements?|fees?)\b|\bwhat (do|"
+                r"should) i do\b|\bis it "
+                r"possible\b|\bwhy do i (need|have) to\b",
+                2,
+            ),
+            (r"\b(policy|policies|terms and conditions|t&cs|t and c)\b", 2),
+        ),
+        "top-ups": (
+            (
+                r"\btop[- ]?(up|ups|ping up)\b|\btopping up\b|\badd (money|funds|cash)\b|\bload (money|funds|cash|my "
+                r"card)\b",
+                2.5,
+            ),
+            (r"\btop[- ]?up (with|using|via|by|from)\b", 4),
+        ),
+        "supported countries and currencies": (
+            (r"\bcurrenc\w*\b|\bfiat\b|\bcrypto\w*\b|\bbitcoin\b", 2.5),
+            (
+                r"\b(countr\w*|abroad|overseas|internationally|outside)\b.{0,25}\b(support\w*|accept\w*|available|use|"
+                r"work|works|operate)\b",
+                3,
+            ),
+            (r"\buse (my|this|the|your) card (in|abroad|overseas|internationally|outside)\b", 3),
+            (r"\b(where|which|what)\b.{0,25}\b(card|it)\b.{0,10}\b(accepted|valid|usable|supported|taken)\b", 3),
+            (r"\b(where|which|what) (shops|stores|merchants|places|countries|websites|atms?|cash machines?)\b", 3),
+            (r"\b(where|which|what)\b.{0,25}\b(accept\w*|take|takes|use)\b.{0,10}\b(card|it)\b", 3),
+            (
+                r"\b(visa|mastercard)\b.{0,10}\bor\b.{0,10}\b(visa|mastercard)\b|\bis (it|this|your|the) (card )?"
+                r"(a )?(visa|mastercard)\b",
+                3,
+            ),
+            (r"\b(exchange|convert)\b.{0,10}\b(currency|money|euros?|dollars?|pounds?|yen|to)\b", 2.5),
+        ),
+        "identity verification": (
+            (r"\bverif\w*\b.{0,25}\b(identity|id|account|myself|me|source|funds|address|top[- ]?up)\b", 3),
+            (
+                r"\bverif\w*\b|\bkyc\b|\bproof of (identity|address|id|funds|income)\b|\bid (documents?|check)\b|"
+                r"\bidentification\b|\bdocuments?\b",
+                2.5,
+            ),
+        ),
+        "transfers and timing": (
+            (
+                r"\bhow long\b(?!.{0,40}\bcard)(?!.{0,40}\bpending).{0,30}\b(take|takes|transfer|payment|deposit|"
+                r"refund|clear|arrive)\b",
+                3,
+            ),
+            (r"\bdo you (accept|take|support|offer|have|allow)\b", 2.5),
+            (
+                r"\b(receive|receiving|get|getting|accept)\b.{0,10}\b(money|payments?|funds|transfers?|salary)\b.{0,25}"
+                r"\b(from|abroad|internationally|overseas)\b",
+                3,
+            ),
+            (r"\b(iban|swift|bic|sort code|wire)\b", 2),
+            (r"\bhow (do|can) i (send|transfer|move|receive)\b", 2.5),
+            (
+                r"\b(limit|limits|maximum|max|most|how much)\b.{0,30}\b(top[- ]?up|withdraw\w*|transfer|send|deposit|"
+                r"atm|cash|contactless)\b",
+                3,
+            ),
+        ),
+        "ATM use": ((r"\b(atm|atms|cash machine|cashpoint)\b", 1),),
+        "limits": ((r"\blimits?\b(?<!credit limit)(?<!spending limit)(?<!credit limits)", 3.5),),
+        "credit score advice": (
+            (r"\b(improve|raise|boost|build|increase|fix)\w*\b.{0,10}\bcredit (score|rating)\b", 3),
+        ),
+    },
+}
+
+
+@dataclass(frozen=True)
+class _CompiledPattern:
+    route: Route
+    issue: str
+    regex: re.Pattern[str]
+    weight: float
+
+
+_COMPILED_PATTERNS: tuple[_CompiledPattern, ...] = tuple(
+    _CompiledPattern(route, issue, re.compile(regex), weight)
+    for route, issues in _PATTERNS.items()
+    for issue, patterns in issues.items()
+    for regex, weight in patterns
+)
+
+_NEGATIONS = frozenset({"not", "no", "never", "without", "nothing", "none", "nor", "neither"})
+_CLAUSE_BREAK = re.compile(r"[,.;!?\n]|\bbut\b|\band\b|\bso\b|\bbecause\b|\bthough\b")
+
+
+def _negated(text: str, start: int) -> bool:
+    """True when a negation sits within three words before `start` in the same clause."""
+    prefix = text[:start]
+    breaks = list(_CLAUSE_BREAK.finditer(prefix))
+    clause = prefix[breaks[-1].end() :] if breaks else prefix
+    return bool(_NEGATIONS.intersection(re.findall(r"[a-z']+", clause)[-3:]))
+
+
+def _issue_scores(text: str) -> dict[tuple[Route, str], float]:
+    """The strongest non-negated match per (route, issue) in normalised text."""
+    best: dict[tuple[Route, str], float] = {}
+    for pattern in _COMPILED_PATTERNS:
+        # Negation flips a human route ("i do not want to close it"); for a helper topic it rarely changes the
+        # destination ("i can not verify my identity" is still about verification).
+        negatable = ROUTES[pattern.route].needs_human
+        if any(not (negatable and _negated(text, m.start())) for m in pattern.regex.finditer(text)):
+            key = (pattern.route, pattern.issue)
+            best[key] = max(best.get(key, 0.0), pattern.weight)
+    return best
+
+
+def score_routes(text: str) -> dict[Route, float]:
+    """Evidence for every route in one customer message, after dropping text the policy ignores."""
+    issues = _issue_scores(normalise(strip_ignored_text(text)))
+    scores = dict.fromkeys(Route, 0.0)
+    for (route, _), weight in issues.items():
+        scores[route] += weight
+    return scores
+
+
+# --------------------------------------------------------------------------------------------------
+# The policy's open questions: cues that leave fraud vs disputes vs transactions, fraud vs card services,
+# or hardship vs a bill question undecided.
+# --------------------------------------------------------------------------------------------------
+
+_AMBIGUOUS_CHARGE = re.compile(
+    r"\b(weird|strange|odd|unknown|unfamiliar|unusual|random|mystery|mysterious|funny|suspect|unexpected|"
+    r"unidentified|some)\s+(charges?|payments?|transactions?|debits?|purchases?|withdrawals?|amounts?|"
+    r"direct debits?|entry|entries|thing)\b"
+    r"|\bwhat (is|are|was|were) (this|these|that|those)\b.{0,25}\b" + _CHARGE + r"\b"
+    r"|\b(charges?|payments?|transactions?|debits?)\b.{0,20}\b(i am|i was|am) unsure (about|of)\b"
+    r"|\b(question|questions|query|ask) about (a|this|that|the|one|some)\b.{0,10}\b" + _CHARGE + r"\b"
+    r"|\bwhat (is|was) (this|that)\b\s*\??$"
+    r"|\bwho (is|are)\b.{0,30}\b(charg\w*|on my (statement|account|card))\b"
+)
+_NO_UNKNOWN_CHARGES = re.compile(
+    r"\b(no|not any|none|nothing|without any|zero|not seen any|not noticed any)\b.{0,20}"
+    r"\b(charges?|transactions?|purchases?|payments?|spending|spent|activity|used|charged|taken|missing)\b"
+    r"|\b(all|everything)\b.{0,20}\b(charges?|transactions?)?.{0,5}\b(fine|mine|normal|ok|okay|look(s)? (right|"
+    r"fine|normal|ok))\b"
+    r"|\b(have not|has not|did not|do not)\b.{0,10}\b(see|seen|notice|noticed|spot|been used|been charged|think "
+    r"(so|there are any))\b"
+    r"|\bnot (been )?(used|charged|touched)\b|\bnot that i (can see|have seen|know of|noticed)\b"
+)
+_PAYMENT_QUESTION = re.compile(
+    r"\b(problem|problems|issue|issues|trouble|question|questions|help|query|concern|worried|worry)\w*\b.{0,12}"
+    r"\b(with|about|regarding|re|on)\b.{0,6}\b(my |the |this month's |next |last |a )?(payment|payments|bill|"
+    r"minimum|minimum payment|dues?)\b"
+    r"|^\W*(my |the )?(payment|bill|payments)\W*$"
+    r"|\babout (my|the) (payment|bill)\b"
+)
+_SOMEONE_ELSE = re.compile(
+    r"\b(my|our)\s+(wife|husband|partner|mum|mom|mother|dad|father|son|daughter|friend|brother|sister|"
+    r"boss|grand\w+|aunt|uncle|spouse|fianc\w+|girlfriend|boyfriend)'?s\s+(account|card|balance|statement|"
+    r"transactions?)\b|\b(someone|somebody) else'?s (account|card)\b"
+)
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the conversation says so far, combined over the customer's turns."""
+
+    scores: dict[Route, float]
+    issues: dict[tuple[Route, str], float]
+    ambiguous_charge: bool
+    lost_card: bool
+    no_unknown_charges: bool
+    payment_question: bool
+
+
+def _gather(weighted_texts: Sequence[tuple[str, float]]) -> _Evidence:
+    scores = dict.fromkeys(Route, 0.0)
+    issues: dict[tuple[Route, str], float] = {}
+    ambiguous_charge = lost_card = no_unknown = payment_question = False
+    for raw, weight in weighted_texts:
+        text = normalise(strip_ignored_text(raw))
+        for key, value in _issue_scores(text).items():
+            scores[key[0]] += value * weight
+            issues[key] = max(issues.get(key, 0.0), value * weight)
+        ambiguous_charge |= any(not _negated(text, m.start()) for m in _AMBIGUOUS_CHARGE.finditer(text))
+        lost_card |= (R.CARD_SERVICES, "lost or stolen card") in _issue_scores(text)
+        no_unknown |= bool(_NO_UNKNOWN_CHARGES.search(text))
+        payment_question |= bool(_PAYMENT_QUESTION.search(text))
+    return _Evidence(scores, issues, ambiguous_charge, lost_card, no_unknown, payment_question)
+
+
+def _pick(scores: dict[Route, float]) -> Route | None:
+    """The most urgent of the issues raised, or the strongest route when none is clearly an issue."""
+    top = max(scores.values())
+    if top < MIN_EVIDENCE:
+        return None
+    issues = [r for r, s in scores.items() if s >= ISSUE_THRESHOLD and s >= ISSUE_RELATIVE * top]
+    human_issues = [r for r in issues if ROUTES[r].needs_human]
+    if human_issues:
+        return min(human_issues, key=PRIORITY.index)
+    # Among helpers, overlapping keywords ("redeem my rewards") are far more common than two real helper
+    # issues in one message, so the stronger evidence wins and the priority order only breaks ties.
+    return max(scores, key=lambda r: (scores[r], -PRIORITY.index(r)))
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading the customer's answer to a clarifying question.
+# --------------------------------------------------------------------------------------------------
+
+_YES = re.compile(r"^\W*(yes|yeah|yep|yup|ya|yea|sure|correct|right|i do|it is|definitely|absolutely|of course)\b")
+_NO = re.compile(r"^\W*(no|nope|nah|not really|never|negative)\b")
+
+
+def _answer_recognises_merchant(text: str) -> Route | None:
+    if re.search(
+        r"\b(never (heard|been|shopped|bought|used|made|ordered|signed)|(did|have|had) not (make|made|buy|bought|"
+        r"order|authori[sz]e|do|use|sign)|not (me|mine)|was not me|someone else|unauthorized|fraud|stolen|not "
+        r"(made|done) by me|no clue who|no idea who)\b",
+        text,
+    ):
+        return R.FRAUD
+    if re.search(
+        r"\bunsure\b|\bmaybe\b|\bmight\b|\bpossibly\b|\bperhaps\b|\bcan not tell\b|\bthe name\b|"
+        r"\bdoes not ring\b|\bnot certain\b|\bcould be\b|\bdo not know (if|whether)\b",
+        text,
+    ):
+        return R.TRANSACTIONS
+    if re.search(
+        r"\b(do not|does not|did not) (recognise|know)\b|\bnot recognised?\b|\bunfamiliar\b|"
+        r"\bno idea\b|\bnever\b|\bdo not know (them|it|this|that|who|what)\b",
+        text,
+    ):
+        return R.FRAUD
+    if re.search(
+        r"\b(i |yes,? i )?(do )?(recognise|know) (it|them|the|this|that|him|her)\b|\bi (did )?(buy|bought|"
+        r"order\w*|shop\w*|use|used|paid|made|subscribe\w*|signed)\b|\bit is (mine|my)\b|\bmy (own )?"
+        r"(gym|subscription|order|purchase)\b|\bfamiliar\b|\brecognise\b",
+        text,
+    ):
+        return R.DISPUTES
+    if _YES.search(text):
+        return R.DISPUTES
+    if _NO.search(text):
+        return R.FRAUD
+    return None
+
+
+def _answer_unknown_charges(text: str) -> Route | None:
+    if _NO_UNKNOWN_CHARGES.search(text):
+        return R.CARD_SERVICES
+    if (R.FRAUD, "charge the customer does not recognise") in _issue_scores(text) or re.search(
+        r"\b(someone|somebody)\b.{0,20}\b(used|using|spent|bought|took|charged)\b|\bthere (are|is|were|was) "
+        r"(some|a few|two|three|several|\d+)?\s*(charges?|transactions?|purchases?|payments?)\b|\bcharges? on it\b",
+        text,
+    ):
+        return R.FRAUD
+    if _NO.search(text):
+        return R.CARD_SERVICES
+    if _YES.search(text) and not re.search(r"\b(lost|stolen|missing|misplaced)\b", text):
+        return R.FRAUD
+    if re.search(r"\b(lost|stolen|missing|misplaced|gone)\b", text):
+        return R.CARD_SERVICES
+    return None
+
+
+def _answer_payment_trouble(text: str, helper_fallback: Route) -> Route | None:
+    if re.search(
+        r"\b(not (having )?(any )?(trouble|problem|difficult\w*)|just (a |have a )?(question|query|"
+        r"wondering|asking|checking)|i can (afford|pay)|no problem|fine|question about)\b",
+        text,
+    ):
+        return helper_fallback
+    issues = _issue_scores(text)
+    if any(route is R.HARDSHIP for route, _ in issues) or re.search(
+        r"\b(trouble|afford|tight|hard|struggl\w*)\b", text
+    ):
+        return R.HARDSHIP
+    if _YES.search(text):
+        return R.HARDSHIP
+    if _NO.search(text):
+        return helper_fallback
+    return None
+
+
+def _answer_close_account(text: str) -> Route | None:
+    if re.search(
+        r"\b(just|only) (replace|block|lock|freeze|cancel the card|a new card)\b|\b(replace|replacement|"
+        r"block|lock|freeze|new card)\b",
+        text,
+    ):
+        return R.CARD_SERVICES
+    if re.search(r"\bclose\w*\b|\baltogether\b|\bfor good\b|\beverything\b", text) or _YES.search(text):
+        return R.ACCOUNT_CLOSURE
+    if _NO.search(text):
+        return R.CARD_SERVICES
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Handoff facts: what a department needs, never more than the last four digits of a card.
+# --------------------------------------------------------------------------------------------------
+
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_AMOUNT_RE = re.compile(
+    r"[$£€]\s?\d[\d,]*(?:\.\d{1,2})?|\b\d[\d,]*(?:\.\d{2})?\s?(?:dollars|usd|bucks|euros?|pounds)\b", re.IGNORECASE
+)
+_DATE_RE = re.compile(
+    r"\b(?:"
+    + _MONTHS
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+    + _MONTHS
+    + r"(?:\s+\d{4})?|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d{2}-\d{2}|(?:last|this)\s+(?:monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|week|month|night)|yesterday|today|this morning|last night|"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    re.IGNORECASE,
+)
+_LAST_FOUR_RE = re.compile(
+    r"\b(?:ending|ends|ending in|ends in|ends with|last (?:four|4)(?: digits)?(?: are| is)?|x{2,}|\*{2,})\s*"
+    r"(?:in|with|:|-)?\s*(\d{4})\b",
+    re.IGNORECASE,
+)
+_CARD_NUMBER_RE = re.compile(r"\b(?:\d[ -]?){12,18}(\d{4})\b")
+_LONG_DIGITS_RE = re.compile(r"\d{5,}")
+_MERCHANT_AFTER_RE = re.compile(
+    r"\b(?:from|at|with|by|to|on|for)\s+((?:[A-Z][\w&'.*-]*|[A-Z0-9]{2,}[*][\w*-]*)(?:\s+(?:[A-Z][\w&'.*-]*|"
+    r"[A-Z0-9*]{2,}))*)"
+)
+_DESCRIPTOR_RE = re.compile(r"\b[A-Za-z0-9]{2,}\s?\*\s?[A-Z0-9][A-Z0-9.#-]*(?: [A-Z0-9][A-Z0-9.#-]*)*")
+_KNOWN_MERCHANTS = (
+    "amazon", "netflix", "spotify", "uber", "lyft", "paypal", "apple", "google", "walmart", "target", "costco",
+    "starbucks", "best buy", "ebay", "doordash", "hulu", "disney", "airbnb", "expedia", "shell", "home depot",
+)  # fmt: skip
+_NOT_MERCHANTS = frozenset(
+    {
+        "I",
+        "I'm",
+        "Im",
+        "The",
+        "My",
+        "A",
+        "An",
+        "It",
+        "This",
+        "That",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "SYSTEM",
+        "System",
+        "Please",
+        "Visa",
+        "Mastercard",
+        "ATM",
+        "USD",
+        "Hi",
+        "Hello",
+        "Thanks",
+        "You",
+        "We",
+        "They",
+        "He",
+        "She",
+        "Paris",
+        "France",
+        "Mexico",
+        "Japan",
+        "London",
+    }
+)
+
+
+def redact_card_numbers(text: str) -> str:
+    """Replace anything that looks like a card number by its last four digits, and drop other long digit runs."""
+    text = _CARD_NUMBER_RE.sub(lambda m: f"card ending {m.group(1)}", text)
+    return _LONG_DIGITS_RE.sub("[number removed]", text)
+
+
+class HandoffFacts(BaseModel):
+    """Facts found in the customer's words that a department or helper needs."""
+
+    merchants: list[str] = Field(default_factory=list, description="Merchant names or statement descriptors.")
+    amounts: list[str] = Field(default_factory=list, description="Amounts as written, e.g. '$12.34'.")
+    dates: list[str] = Field(default_factory=list, description="Dates or relative days as written.")
+    last_four: list[str] = Field(default_factory=list, description="Card last-four digits mentioned.")
+
+
+def _unique(items: Sequence[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        cleaned = item.strip(" .,;:!?")
+        if cleaned and cleaned.lower() not in {s.lower() for s in seen}:
+            seen[cleaned] = None
+    return list(seen)
+
+
+def extract_facts(text: str) -> HandoffFacts:
+    """Merchants, amounts, dates and card last-four digits mentioned in the customer's text."""
+    last_four = [m.group(1) for m in _LAST_FOUR_RE.finditer(text)]
+    last_four += [m.group(1) for m in _CARD_NUMBER_RE.finditer(text)]
+    merchants = [m.group(0) for m in _DESCRIPTOR_RE.finditer(text)]
+    for m in _MERCHANT_AFTER_RE.finditer(text):
+        words = [w for w in m.group(1).split() if w.strip(".,") not in _NOT_MERCHANTS]
+        if words and not any(c.isdigit() for c in words[0][:1]):
+            merchants.append(" ".join(words))
+    lowered = text.lower()
+    merchants += [name.title() for name in _KNOWN_MERCHANTS if re.search(rf"\b{name}\b", lowered)]
+    merchants = [m for m in merchants if not any(m.lower() in other.lower() and m != other for other in merchants)]
+    return HandoffFacts(
+        merchants=_unique([redact_card_numbers(m) for m in merchants]),
+        amounts=_unique([m.group(0) for m in _AMOUNT_RE.finditer(text)]),
+        dates=_unique([m.group(0) for m in _DATE_RE.finditer(text)]),
+        last_four=_unique(last_four),
+    )
+
+
+def _describe(route: Route, evidence: _Evidence) -> str:
+    """The issue in a few words: the route's strongest matched issue, or what the route covers."""
+    matched = [(w, issue) for (r, issue), w in evidence.issues.items() if r is route and w >= 1.0]
+    return max(matched)[1] if matched else ROUTES[route].covers.split(",")[0]
+
+
+def _compose(route: Route, evidence: _Evidence, customer_text: str) -> str:
+    facts = extract_facts(customer_text)
+    quote = redact_card_numbers(customer_text)
+    if len(quote) > 300:
+        quote = quote[:297].rstrip() + "..."
+    parts = [f"Issue: {_describe(route, evidence)}."]
+    if facts.merchants:
+        parts.append(f"Merchant: {', '.join(facts.merchants)}.")
+    if facts.amounts:
+        parts.append(f"Amount: {', '.join(facts.amounts)}.")
+    if facts.dates:
+        parts.append(f"Date: {', '.join(facts.dates)}.")
+    if facts.last_four:
+        parts.append(f"Card ending: {', '.join(facts.last_four)}.")
+    if _SOMEONE_ELSE.search(normalise(customer_text)):
+        parts.append("The caller mentions someone else's account: share no details of it.")
+    parts.append(f'Customer said: "{quote}"')
+    return " ".join(parts)
+
+
+def _route_decision(route: Route, evidence: _Evidence, customer_text: str) -> Decision:
+    body = _compose(route, evidence, customer_text)
+    if ROUTES[route].kind is RouteKind.HUMAN:
+        return Decision(kind="transfer", route=route, text=f"Transfer to {ROUTES[route].title}. {body}")
+    return Decision(kind="delegate", route=route, text=f"Help the customer. {body}")
+
+
+def _ask(question: ClarifyingQuestion) -> Decision:
+    return Decision(kind="ask", question=question, text=question_text(question))
+
+
+# --------------------------------------------------------------------------------------------------
+# The decision.
+# --------------------------------------------------------------------------------------------------
+
+
+def decide(turns: Sequence[Turn]) -> Decision:
+    """The rules planner's next move for the conversation so far."""
+    last_helper = max((i for i, t in enumerate(turns) if t.role == "helper"), default=-1)
+    customer_idx = [i for i, t in enumerate(turns) if t.role == "customer"]
+    current = [i for i in customer_idx if i > last_helper] or customer_idx
+    if not current:
+        return _ask(ClarifyingQuestion.DETAILS)
+
+    weighted: list[tuple[str, float]] = [
+        (turns[i].text, BEFORE_HELPER_WEIGHT if i not in current else 1.0 if i == current[-1] else EARLIER_TURN_WEIGHT)
+        for i in customer_idx
+    ]
+    evidence = _gather(weighted)
+    scores = dict(evidence.scores)
+
+    asked: list[ClarifyingQuestion] = []
+    answered: dict[ClarifyingQuestion, Route | None] = {}
+    for i, turn in enumerate(turns):
+        if turn.role != "planner":
+            continue
+        question = classify_question(turn.text)
+        if question is None:
+            continue
+        asked.append(question)
+        answer = next((t for t in turns[i + 1 :] if t.role == "customer"), None)
+        if answer is not None:
+            answered[question] = _read_answer(question, normalise(answer.text), scores)
+    for route in answered.values():
+        if route is not None:
+            scores[route] += ANSWER_VOTE
+
+    choice = _pick(scores)
+    can_ask = len(asked) < MAX_QUESTIONS
+    customer_text = " ".join(strip_ignored_text(turns[i].text) for i in current)
+    question = _open_question(choice, evidence, asked, answered) if can_ask else None
+    if question is not None:
+        return _ask(question)
+    if choice is None:
+        if can_ask and ClarifyingQuestion.DETAILS not in asked:
+            return _ask(ClarifyingQuestion.DETAILS)
+        choice = FALLBACK_ROUTE
+    return _route_decision(choice, evidence, customer_text)
+
+
+def _read_answer(question: ClarifyingQuestion, answer: str, scores: dict[Route, float]) -> Route | None:
+    helper_scores = {r: s for r, s in scores.items() if ROUTES[r].kind is RouteKind.HELPER and s >= MIN_EVIDENCE}
+    helper_fallback = max(helper_scores, key=helper_scores.__getitem__) if helper_scores else R.ACCOUNT_SERVICES
+    match question:
+        case ClarifyingQuestion.RECOGNIZE_MERCHANT:
+            return _answer_recognises_merchant(answer)
+        case ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES:
+            return _answer_unknown_charges(answer)
+        case ClarifyingQuestion.PAYMENT_TROUBLE:
+            return _answer_payment_trouble(answer, helper_fallback)
+        case ClarifyingQuestion.CLOSE_ACCOUNT:
+            return _answer_close_account(answer)
+        case _:
+            # The answer to an open question is scored like any other customer text; it needs no vote.
+            return None
+
+
+def _open_question(
+    choice: Route | None,
+    evidence: _Evidence,
+    asked: Sequence[ClarifyingQuestion],
+    answered: dict[ClarifyingQuestion, Route | None],
+) -> ClarifyingQuestion | None:
+    """The clarifying question the policy requires before routing, if one is open and not yet asked."""
+    s = evidence.scores
+    resolved = {q for q, r in answered.items() if r is not None}
+    fraud_stated = s[R.FRAUD] >= 3
+    if (
+        evidence.lost_card
+        and not fraud_stated
+        and not evidence.no_unknown_charges
+        and choice in (R.CARD_SERVICES, R.TRANSACTIONS, R.ACCOUNT_SERVICES, R.KNOWLEDGE_BASE, None)
+        and ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES not in asked
+        and not resolved
+    ):
+        return ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES
+    charge_settled = (
+        fraud_stated
+        or s[R.DISPUTES] >= ISSUE_THRESHOLD
+        or _descriptor_named(evidence)
+        or (R.TRANSACTIONS, "pending transaction") in evidence.issues
+    )
+    if (
+        evidence.ambiguous_charge
+        and not charge_settled
+        and choice is not R.FRAUD
+        and ClarifyingQuestion.RECOGNIZE_MERCHANT not in asked
+        and not resolved
+    ):
+        return ClarifyingQuestion.RECOGNIZE_MERCHANT
+    if (
+        evidence.payment_question
+        and s[R.HARDSHIP] < ISSUE_THRESHOLD
+        and max(s.values()) < 3
+        and ClarifyingQuestion.PAYMENT_TROUBLE not in asked
+        and not resolved
+    ):
+        return ClarifyingQuestion.PAYMENT_TROUBLE
+    if choice is None and not resolved and ClarifyingQuestion.DETAILS not in asked:
+        return ClarifyingQuestion.DETAILS
+    return None
+
+
+def _descriptor_named(evidence: _Evidence) -> bool:
+    return evidence.issues.get((R.TRANSACTIONS, "explain a descriptor"), 0.0) >= ISSUE_THRESHOLD
