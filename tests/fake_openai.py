@@ -149,11 +149,14 @@ class FakeOpenAIServer:
 
             def _send(self, status: int, payload: str) -> None:
                 data = payload.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test); nothing to answer
 
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
@@ -184,6 +187,8 @@ class FakeOpenAIServer:
                 else:
                     self._send(200, json.dumps(server._completion(reply, body)))
 
+        # Many concurrent episodes connect at once; the default listen backlog of 5 resets some of them.
+        ThreadingHTTPServer.request_queue_size = 128
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

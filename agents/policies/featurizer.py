@@ -1,0 +1,308 @@
+"""Turning the planner's view of a conversation into a sparse feature vector for the built-in policy.
+
+The input is the planner's view in OpenAI chat format (what `Episode.planner_messages` records and what
+LangChain messages convert to), so the planner at sampling time and the trainer replaying a recorded
+episode featurize exactly the same thing.
+
+Two representations share one interface (`Featurizer.featurize -> FeatureVector`):
+- `hashing` (default, numpy only): hashed word uni/bi-grams and character n-grams of the customer's latest
+  turn and of all their turns, plus conversation-state features (questions asked, the question the latest
+  turn answers crossed with its words, whether a helper answered). Hashes are crc32, stable across processes.
+- `encoder`: a sentence embedding (all-MiniLM-L6-v2 from the optional `encoder` extra) of the same two
+  texts, plus the same hashed state features. Needs torch; imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Protocol
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents.questions import ClarifyingQuestion, classify_question
+from contact_center.taxonomy import Route, parse_route
+
+ChatMessage = dict[str, Any]
+
+
+class HashingFeaturizerConfig(BaseModel):
+    """Hashed n-grams: no deep-learning framework, about a millisecond per featurization."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["hashing"] = "hashing"
+    n_buckets: int = Field(default=2**18, ge=2**8, le=2**24, description="Hash buckets (feature dimension).")
+    word_ngrams: int = Field(default=2, ge=1, le=3, description="Word n-grams up to this length.")
+    char_ngram_min: int = Field(default=3, ge=1, le=8, description="Shortest character n-gram.")
+    char_ngram_max: int = Field(default=5, ge=1, le=8, description="Longest character n-gram; 0 disables.")
+
+    @property
+    def dim(self) -> int:
+        return self.n_buckets
+
+
+class EncoderFeaturizerConfig(BaseModel):
+    """A sentence encoder's embedding of the customer's text, plus hashed conversation-state features."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["encoder"] = "encoder"
+    model_name: str = Field(default="all-MiniLM-L6-v2", description="Sentence-transformers model name or path.")
+    embedding_dim: int = Field(default=384, ge=1, description="Width of the embedding.")
+    state_buckets: int = Field(default=2**12, ge=2**4, description="Hash buckets for the state features.")
+
+    @property
+    def dim(self) -> int:
+        # Two embeddings (latest turn, all turns) then the hashed state features.
+        return 2 * self.embedding_dim + self.state_buckets
+
+
+FeaturizerConfig = Annotated[HashingFeaturizerConfig | EncoderFeaturizerConfig, Field(discriminator="kind")]
+
+
+@dataclass(frozen=True)
+class FeatureVector:
+    """A sparse vector: sorted unique indices into [0, dim) and their values."""
+
+    indices: np.ndarray  # int64
+    values: np.ndarray  # float32
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """What the policy reads from the planner's view of the conversation so far."""
+
+    customer_turns: tuple[str, ...]
+    questions_asked: tuple[ClarifyingQuestion, ...]
+    # The question the planner asked right before the customer's latest turn: that turn answers it.
+    answered_question: ClarifyingQuestion | None
+    helper_answered: bool
+    routes_taken: tuple[Route, ...]
+
+    @property
+    def latest_customer_turn(self) -> str:
+        return self.customer_turns[-1] if self.customer_turns else ""
+
+
+def conversation_state(messages: Sequence[ChatMessage]) -> ConversationState:
+    """Parse OpenAI-format chat messages (system, user, assistant, tool) into the policy's view."""
+    customer: list[str] = []
+    asked: list[ClarifyingQuestion] = []
+    answered: ClarifyingQuestion | None = None
+    pending: ClarifyingQuestion | None = None
+    helper_answered = False
+    routes: list[Route] = []
+    delegate_ids: set[str] = set()
+    for message in messages:
+        role = message.get("role")
+        if role == "user":
+            customer.append(_content_text(message.get("content")))
+            answered, pending = pending, None
+        elif role == "assistant":
+            for call in message.get("tool_calls") or ():
+                route = _tool_call_route(call)
+                if route is not None:
+                    routes.append(route)
+                if (call.get("function") or {}).get("name") == "delegate" and call.get("id"):
+                    delegate_ids.add(call["id"])
+            text = _content_text(message.get("content"))
+            question = classify_question(text) if text and not message.get("tool_calls") else None
+            if question is not None:
+                asked.append(question)
+            pending = question
+        elif role == "tool":
+            content = _content_text(message.get("content"))
+            # Only a helper's answer to a delegate call counts; transfer receipts and tool errors (which start
+            # with the tool's name, the OpenAI format drops LangChain's status='error') do not.
+            is_error = content.lower().startswith(("delegate:", "transfer_to_human", "error"))
+            if content and message.get("tool_call_id") in delegate_ids and not is_error:
+                helper_answered = True
+    return ConversationState(
+        customer_turns=tuple(customer),
+        questions_asked=tuple(asked),
+        answered_question=answered,
+        helper_answered=helper_answered,
+        routes_taken=tuple(routes),
+    )
+
+
+def _content_text(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # OpenAI content parts
+        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return ""
+
+
+def _tool_call_route(call: dict[str, Any]) -> Route | None:
+    function = call.get("function") or {}
+    args = function.get("arguments")
+    if isinstance(args, str):
+        try:
+            args = json.loads(args)
+        except json.JSONDecodeError:
+            return None
+    if not isinstance(args, dict):
+        return None
+    target = args.get("agent") or args.get("department")
+    try:
+        return parse_route(target) if isinstance(target, str) else None
+    except ValueError:
+        return None
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase word tokens; keeps contractions whole so "don't recognise" stays a bigram."""
+    return _TOKEN.findall(text.lower().replace("\u2019", "'"))
+
+
+def word_ngrams(tokens: Sequence[str], n_max: int) -> list[str]:
+    grams = list(tokens)
+    for n in range(2, n_max + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def char_ngrams(tokens: Sequence[str], n_min: int, n_max: int) -> list[str]:
+    """Character n-grams of the space-joined tokens, padded, so typos still share most grams."""
+    if n_max <= 0:
+        return []
+    text = f" {' '.join(tokens)} "
+    return [text[i : i + n] for n in range(n_min, n_max + 1) for i in range(len(text) - n + 1)]
+
+
+def state_features(state: ConversationState) -> list[str]:
+    """Named features of the conversation state, independent of the representation of the text."""
+    names = ["bias", f"n_asked={len(state.questions_asked)}", f"n_customer_turns={min(len(state.customer_turns), 4)}"]
+    names.extend(f"asked={q.value}" for q in state.questions_asked)
+    if state.answered_question is not None:
+        q = state.answered_question.value
+        names.append(f"answers={q}")
+        # The same words mean different things after different questions ("no" to "do you recognise it?").
+        tokens = tokenize(state.latest_customer_turn)
+        names.extend(f"answers={q}|{gram}" for gram in word_ngrams(tokens, 2))
+    if state.helper_answered:
+        names.append("helper_answered")
+    names.extend(f"routed={r.value}" for r in state.routes_taken)
+    return names
+
+
+def stable_hash(text: str) -> int:
+    """crc32: the same bucket in every process (Python's hash() is salted per process)."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def _hashed_group(names: Sequence[str], prefix: str, n_buckets: int, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Bucket indices of `names` and equal weights that give the group unit L2 norm."""
+    if not names:
+        return np.empty(0, np.int64), np.empty(0, np.float32)
+    idx = np.fromiter((stable_hash(prefix + n) % n_buckets for n in names), dtype=np.int64, count=len(names))
+    return idx + offset, np.full(len(names), 1.0 / np.sqrt(len(names)), dtype=np.float32)
+
+
+def _combine(groups: Sequence[tuple[np.ndarray, np.ndarray]]) -> FeatureVector:
+    """Concatenate groups and sum values that landed in the same bucket."""
+    idx = np.concatenate([g[0] for g in groups])
+    vals = np.concatenate([g[1] for g in groups])
+    unique, inverse = np.unique(idx, return_inverse=True)
+    summed = np.zeros(len(unique), dtype=np.float32)
+    np.add.at(summed, inverse, vals)
+    return FeatureVector(indices=unique, values=summed)
+
+
+class Featurizer(Protocol):
+    config: HashingFeaturizerConfig | EncoderFeaturizerConfig
+
+    def featurize(self, messages: Sequence[ChatMessage]) -> FeatureVector: ...
+
+
+class HashingFeaturizer:
+    """Hashed word and character n-grams of the customer's text plus conversation-state features."""
+
+    def __init__(self, config: HashingFeaturizerConfig | None = None) -> None:
+        self.config = config or HashingFeaturizerConfig()
+
+    def featurize(self, messages: Sequence[ChatMessage]) -> FeatureVector:
+        return self.featurize_state(conversation_state(messages))
+
+    def featurize_state(self, state: ConversationState) -> FeatureVector:
+        c = self.config
+        latest = tokenize(state.latest_customer_turn)
+        everything = tokenize(" ".join(state.customer_turns))
+        groups = [
+            _hashed_group(word_ngrams(latest, c.word_ngrams), "lw:", c.n_buckets),
+            _hashed_group(word_ngrams(everything, c.word_ngrams), "aw:", c.n_buckets),
+            _hashed_group(char_ngrams(latest, c.char_ngram_min, c.char_ngram_max), "lc:", c.n_buckets),
+            _hashed_group(char_ngrams(everything, c.char_ngram_min, c.char_ngram_max), "ac:", c.n_buckets),
+        ]
+        # State features are one-hot, not normalised together: each is a fact worth its full weight.
+        state_names = state_features(state)
+        idx = np.fromiter((stable_hash("s:" + n) % c.n_buckets for n in state_names), np.int64, len(state_names))
+        groups.append((idx, np.ones(len(state_names), np.float32)))
+        return _combine(groups)
+
+
+Embedder = Callable[[list[str]], np.ndarray]
+
+
+class EncoderFeaturizer:
+    """A sentence embedding of the latest turn and of all turns, plus hashed state features.
+
+    `embed` maps texts to unit-norm rows; by default it loads sentence-transformers lazily (the optional
+    `encoder` extra). Embeddings are cached per text because training replays the same turns many times.
+    """
+
+    def __init__(self, config: EncoderFeaturizerConfig | None = None, embed: Embedder | None = None) -> None:
+        self.config = config or EncoderFeaturizerConfig()
+        self._embed = embed or _sentence_transformer_embedder(self.config.model_name)
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _embedding(self, text: str) -> np.ndarray:
+        if text not in self._cache:
+            self._cache[text] = np.asarray(self._embed([text])[0], dtype=np.float32)
+        return self._cache[text]
+
+    def featurize(self, messages: Sequence[ChatMessage]) -> FeatureVector:
+        state = conversation_state(messages)
+        c = self.config
+        d = c.embedding_dim
+        latest = self._embedding(state.latest_customer_turn)
+        everything = self._embedding(" ".join(state.customer_turns))
+        dense_idx = np.arange(2 * d, dtype=np.int64)
+        dense = (dense_idx, np.concatenate([latest, everything]).astype(np.float32))
+        names = state_features(state)
+        idx = np.fromiter((stable_hash("s:" + n) % c.state_buckets for n in names), np.int64, len(names))
+        return _combine([dense, (idx + 2 * d, np.ones(len(names), np.float32))])
+
+
+def _sentence_transformer_embedder(model_name: str) -> Embedder:
+    def embed(texts: list[str]) -> np.ndarray:
+        model = _load_sentence_transformer(model_name)
+        return model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+
+    return embed
+
+
+@functools.cache
+def _load_sentence_transformer(model_name: str) -> Any:
+    # Loading the encoder takes seconds and the model is read-only: one instance per process is enough.
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ImportError("the encoder featurizer needs the optional extra: pip install 'ccsim[encoder]'") from exc
+    return SentenceTransformer(model_name)
+
+
+def build_featurizer(config: HashingFeaturizerConfig | EncoderFeaturizerConfig) -> Featurizer:
+    if isinstance(config, HashingFeaturizerConfig):
+        return HashingFeaturizer(config)
+    return EncoderFeaturizer(config)
