@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from agents.graph import play_episode
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.graph import play_episode
 from contact_center.config import EpisodeConfig, ModelSpec
-from contact_center.episode import Episode, EventLog, TokenUsage
+from contact_center.episode import Episode, EventLog
 from contact_center.models import Scenario
 from contact_center.observability import traced
 from contact_center.pricing import PriceTable
@@ -85,11 +85,6 @@ async def run_episode(
         outcome = EpisodeOutcome(status="error")
     if error is not None:
         log.add("error", "system", error)
-    planner_usage = TokenUsage()
-    for event in log.events:
-        if event.actor == "planner" and event.usage is not None:
-            planner_usage = planner_usage + event.usage
-    outcome.planner_usage = planner_usage
     latency = log.elapsed()
     metrics = score_episode(scenario, outcome, log.events, latency_s=latency, prices=prices)
     return Episode(

@@ -237,9 +237,8 @@ def run_eval(
     weave_project: str | None,
     prices: Path | None,
 ) -> list[RunSummary]:
-    from scenarios.io import ScenarioFileError
-
     from contact_center.weave_eval import mirror_to_weave
+    from scenarios.io import ScenarioFileError
 
     try:
         scenarios, source = load_or_generate(scenarios_file, generate=generate, seed=seed, split=split, limit=limit)

@@ -1,0 +1,94 @@
+"""The canonical episode loop: isolation, error capture, timeouts, early abort, resume."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from contact_center.config import EpisodeConfig, ModelSpec
+from contact_center.episode import Episode
+from contact_center.run_folder import RunFolder
+from contact_center.runner import RunAbortedError, RunSettings, run_episode, run_episodes
+from contact_center.simulation import simulate_into
+from scenarios.generator import GenerationConfig, generate_scenarios
+from tests.fake_openai import FakeOpenAIServer, ScriptedReply
+
+RULES = ModelSpec(kind="rules")
+
+
+@pytest.fixture(scope="module")
+def scenarios():
+    return generate_scenarios(GenerationConfig(count=24, seed=21))
+
+
+def _openai(server: FakeOpenAIServer) -> ModelSpec:
+    return ModelSpec(kind="openai", model="fake", base_url=server.base_url, max_retries=0, timeout_s=5)
+
+
+async def test_concurrent_episodes_of_one_scenario_are_isolated(scenarios) -> None:
+    scenario = next(s for s in scenarios if s.required_state)
+    before = scenario.model_dump_json()
+    first, second = await asyncio.gather(
+        run_episode(scenario, planner=RULES), run_episode(scenario, planner=RULES)
+    )
+    assert scenario.model_dump_json() == before  # the bank state is a copy, never the scenario itself
+    assert first.state_changes == second.state_changes
+    assert first.final_route == second.final_route
+    assert [e.content for e in first.events] == [e.content for e in second.events]
+
+
+async def test_a_failing_endpoint_is_recorded_and_the_run_goes_on(scenarios) -> None:
+    with FakeOpenAIServer(responder=lambda body: ScriptedReply(status=500, error_message="upstream down")) as server:
+        errored = await run_episode(scenarios[0], planner=_openai(server))
+    assert errored.status == "error"
+    assert errored.error is not None and "500" in errored.error and "upstream down" in errored.error
+    assert errored.events[0].kind == "customer_message"  # the transcript up to the failure is kept
+    assert errored.events[-1].kind == "error"
+    assert errored.metrics is not None and errored.metrics.route is None
+    fine = await run_episode(scenarios[1], planner=RULES)
+    assert fine.status == "completed"
+
+
+async def test_a_slow_endpoint_times_out_as_a_recorded_episode(scenarios) -> None:
+    with FakeOpenAIServer(responder=lambda body: ScriptedReply(text="hmm", delay_s=1.0)) as server:
+        episode = await run_episode(
+            scenarios[0], planner=_openai(server), episode_config=EpisodeConfig(timeout_s=0.3)
+        )
+    assert episode.status == "timeout"
+    assert "TimeoutError" in (episode.error or "")
+
+
+async def test_a_run_whose_episodes_mostly_fail_stops_early_keeping_what_finished(scenarios) -> None:
+    seen: list[Episode] = []
+    with FakeOpenAIServer(responder=lambda body: ScriptedReply(status=503)) as server:
+        settings = RunSettings(planner=_openai(server), concurrency=2, abort_after=5, abort_failure_rate=0.8)
+        with pytest.raises(RunAbortedError, match=r"stopped after \d+ of \d+ episodes failed"):
+            await run_episodes(scenarios, settings, on_episode=seen.append)
+    assert 5 <= len(seen) < len(scenarios)
+    assert all(e.status == "error" for e in seen)
+
+
+async def test_resume_runs_only_what_had_not_finished(scenarios, tmp_path: Path) -> None:
+    settings = RunSettings(planner=RULES, concurrency=4)
+    with RunFolder(tmp_path / "run") as folder:  # a run killed after its first 5 episodes
+        for episode in await run_episodes(scenarios[:5], settings):
+            folder.append(episode)
+    first_five = {e.episode_id: e.started_at for e in RunFolder(tmp_path / "run", resume=True).previous}
+
+    resumed = RunFolder(tmp_path / "run", resume=True)
+    summary = await simulate_into(resumed, scenarios, settings, show_progress=False)
+
+    episodes = RunFolder(tmp_path / "run", resume=True).previous
+    assert sorted(e.episode_id for e in episodes) == sorted(f"{s.id}#0" for s in scenarios)
+    assert {e.episode_id: e.started_at for e in episodes if e.episode_id in first_five} == first_five
+    assert summary.episodes == len(scenarios)
+    assert (tmp_path / "run" / "report.md").read_text().startswith("# Run report: rules")
+
+
+async def test_trials_give_each_episode_its_own_seed(scenarios) -> None:
+    settings = RunSettings(planner=RULES, trials=3)
+    episodes = await run_episodes(scenarios[:2], settings)
+    assert sorted(e.episode_id for e in episodes) == sorted(f"{s.id}#{t}" for s in scenarios[:2] for t in range(3))
+    assert len({e.seed for e in episodes}) == 6
