@@ -5,7 +5,8 @@ Spec strings:
     scripted                   the deterministic customer or helper simulator
     builtin:PATH               the built-in trainable planner loaded from a checkpoint folder
     openai:MODEL               an OpenAI-compatible endpoint (OPENAI_BASE_URL / OPENAI_API_KEY)
-    openai:MODEL@BASE_URL      the same with an explicit base URL
+    openai:MODEL@BASE_URL      the same with an explicit base URL (MODEL may itself hold '@', as ART's
+                               'name@step' does: only a trailing '@http://...' is read as the URL)
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def parse_model_spec(text: str, **overrides: object) -> ModelSpec:
     elif kind == "builtin" and rest:
         fields.update(kind="builtin", path=rest)
     elif kind == "openai" and rest:
-        model, _, base_url = rest.partition("@")
+        model, sep, base_url = rest.rpartition("@")
+        if not sep or not base_url.startswith(("http://", "https://")):
+            model, base_url = rest, ""
         if not model:
             raise ModelSpecError(f"spec {text!r}: 'openai:' needs a model name, e.g. openai:gpt-4.1-mini")
         fields.update(kind="openai", model=model, base_url=base_url or None)

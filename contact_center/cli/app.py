@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import contact_center.observability  # noqa: F401  (settles Weave/LangSmith env before anything imports them)
-from contact_center.cli import run_cmd, scenarios_cmd
+from contact_center.cli import run_cmd, scenarios_cmd, train_cmd
 
 app = typer.Typer(
     name="ccsim",
@@ -18,3 +18,4 @@ app.command()(run_cmd.simulate)
 app.command("eval")(run_cmd.evaluate)
 app.command()(run_cmd.demo)
 app.command()(run_cmd.graph)
+app.command()(train_cmd.train)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from contact_center.config import ModelSpecError, parse_model_spec
+
+
+def test_specs_parse_into_kinds_and_endpoints() -> None:
+    assert parse_model_spec("rules").kind == "rules"
+    assert parse_model_spec("builtin:runs/train/best").path == "runs/train/best"
+    spec = parse_model_spec("openai:gpt-4.1-mini")
+    assert (spec.kind, spec.model, spec.base_url) == ("openai", "gpt-4.1-mini", None)
+
+
+def test_art_step_names_keep_their_at_sign() -> None:
+    spec = parse_model_spec("openai:ccsim-planner@12@http://localhost:8000/v1")
+    assert (spec.model, spec.base_url) == ("ccsim-planner@12", "http://localhost:8000/v1")
+    assert parse_model_spec("openai:ccsim-planner@12").model == "ccsim-planner@12"
+
+
+def test_overrides_apply_and_labels_hold_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MY_KEY", "sk-secret")
+    spec = parse_model_spec("openai:m", base_url="http://x/v1", temperature=0.7, api_key_env="MY_KEY")
+    assert (spec.base_url, spec.temperature, spec.api_key()) == ("http://x/v1", 0.7, "sk-secret")
+    assert "sk-secret" not in spec.model_dump_json()
+
+
+@pytest.mark.parametrize("bad", ["", "gpt-4", "openai:", "builtin:", "rules:extra"])
+def test_bad_specs_say_what_is_expected(bad: str) -> None:
+    with pytest.raises(ModelSpecError, match="rules, scripted, builtin:PATH|needs a model name"):
+        parse_model_spec(bad)
