@@ -181,7 +181,8 @@ class BankState:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, *, today: dt.date | None = None) -> BankState:
-        record = scenario.customer.model_copy(deep=True)
+        # A JSON round trip through pydantic-core is several times faster than copy.deepcopy of the models.
+        record = CustomerRecord.model_validate_json(scenario.customer.model_dump_json())
         return cls(record, today=today or reference_date(record), seed=scenario.seed)
 
     # ---- bookkeeping -------------------------------------------------------------------------------
