@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
+from rich.markup import escape
 
 from contact_center.cli.common import console, err_console, fail, load_or_generate, model_spec, readable_errors
 from contact_center.config import EpisodeConfig, ModelSpec
@@ -52,69 +54,70 @@ def _slug(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("_") or "planner"
 
 
-def _run_one(
-    folder_path: Path,
-    scenarios: list,
-    settings: RunSettings,
-    *,
-    resume: bool,
-    trajectories: bool,
-    prices: PriceTable,
-    source: dict,
-) -> RunSummary:
-    folder = RunFolder(folder_path, resume=resume, trajectory_writer=_trajectory_line if trajectories else None)
-    folder.write_config(run_config(settings, **source))
-    return asyncio.run(simulate_into(folder, scenarios, settings, prices=prices))
+class RunRequest(BaseModel):
+    """What simulate, eval and demo share: which scenarios, who else plays, limits, and where results go."""
+
+    scenarios_file: Path | None
+    generate: int
+    seed: int
+    split: Split | None
+    limit: int | None
+    customer: str
+    helper: str
+    concurrency: int
+    trials: int
+    max_turns: int
+    timeout: float
+    resume: bool
+    trajectories: bool
+    weave_project: str | None
+    prices: Path | None
+
+    def settings(self, planner: ModelSpec) -> RunSettings:
+        return RunSettings(
+            planner=planner,
+            customer=model_spec(self.customer),
+            helper=model_spec(self.helper),
+            episode=EpisodeConfig(max_turns=self.max_turns, timeout_s=self.timeout),
+            concurrency=self.concurrency,
+            trials=self.trials,
+        )
 
 
-@readable_errors(RunFolderError, RunAbortedError, FileNotFoundError)
-def _simulate(
-    *,
-    scenarios_file: Path | None,
-    generate: int,
-    seed: int,
-    split: Split | None,
-    limit: int | None,
-    planner: ModelSpec,
-    customer: str,
-    helper: str,
-    concurrency: int,
-    trials: int,
-    max_turns: int,
-    timeout: float,
-    out: Path | None,
-    resume: bool,
-    trajectories: bool,
-    weave_project: str | None,
-    prices: Path | None,
-) -> None:
+@readable_errors(RunFolderError, FileNotFoundError)
+def run_planners(specs: list[ModelSpec], request: RunRequest, folder_for: dict[str, Path]) -> list[RunSummary]:
+    """Each planner on the same scenarios into its own run folder; a planner whose run aborts keeps a summary."""
+    from contact_center.weave_eval import mirror_to_weave
     from scenarios.io import ScenarioFileError
 
     try:
-        scenarios, source = load_or_generate(scenarios_file, generate=generate, seed=seed, split=split, limit=limit)
+        scenarios, source = load_or_generate(
+            request.scenarios_file,
+            generate=request.generate,
+            seed=request.seed,
+            split=request.split,
+            limit=request.limit,
+        )
     except ScenarioFileError as exc:
         fail(str(exc))
-    init_weave(weave_project)
-    settings = RunSettings(
-        planner=planner,
-        customer=model_spec(customer),
-        helper=model_spec(helper),
-        episode=EpisodeConfig(max_turns=max_turns, timeout_s=timeout),
-        concurrency=concurrency,
-        trials=trials,
-    )
-    folder_path = out or Path("runs") / new_run_id("sim")
-    summary = _run_one(
-        folder_path,
-        scenarios,
-        settings,
-        resume=resume,
-        trajectories=trajectories,
-        prices=PriceTable.load(prices),
-        source=source,
-    )
-    console.print(leaderboard_table([summary], title=f"Summary: {planner.label}"))
-    console.print(f"run folder: [bold]{folder_path}[/] (report.md, summary.json, episodes.jsonl)")
+    init_weave(request.weave_project)
+    prices = PriceTable.load(request.prices)
+    summaries: list[RunSummary] = []
+    for spec in specs:
+        settings = request.settings(spec)
+        path = folder_for[spec.label]
+        folder = RunFolder(
+            path, resume=request.resume, trajectory_writer=_trajectory_line if request.trajectories else None
+        )
+        folder.write_config(run_config(settings, **source))
+        try:
+            summary = asyncio.run(simulate_into(folder, scenarios, settings, prices=prices))
+        except RunAbortedError as exc:
+            err_console.print(f"[bold red]{escape(spec.label)}:[/] {escape(str(exc))}")
+            summary = RunSummary.model_validate_json((path / "summary.json").read_text())
+        summaries.append(summary)
+        asyncio.run(mirror_to_weave(spec.label, folder.all_episodes()))
+    return summaries
 
 
 def simulate(
@@ -148,25 +151,15 @@ def simulate(
         temperature=planner_temperature,
         logprobs=logprobs or None,
     )
-    _simulate(
-        scenarios_file=scenarios,
-        generate=generate,
-        seed=seed,
-        split=split,
-        limit=limit,
-        planner=spec,
-        customer=customer,
-        helper=helper,
-        concurrency=concurrency,
-        trials=trials,
-        max_turns=max_turns,
-        timeout=timeout,
-        out=out,
-        resume=resume,
-        trajectories=trajectories,
-        weave_project=weave,
-        prices=prices,
-    )
+    request = RunRequest(
+        scenarios_file=scenarios, generate=generate, seed=seed, split=split, limit=limit, customer=customer,
+        helper=helper, concurrency=concurrency, trials=trials, max_turns=max_turns, timeout=timeout, resume=resume,
+        trajectories=trajectories, weave_project=weave, prices=prices,
+    )  # fmt: skip
+    folder = out or Path("runs") / new_run_id("sim")
+    [summary] = run_planners([spec], request, {spec.label: folder})
+    console.print(leaderboard_table([summary], title=f"Summary: {spec.label}"))
+    console.print(f"run folder: [bold]{folder}[/] (report.md, summary.json, episodes.jsonl)")
 
 
 def evaluate(
@@ -195,92 +188,25 @@ def evaluate(
 ) -> None:
     """Compare planners on the same scenarios and print a leaderboard (saved as markdown and JSON)."""
     specs = [model_spec(p, base_url=planner_base_url if p.startswith("openai:") else None) for p in planner]
-    run_eval(
-        specs,
-        scenarios_file=scenarios,
-        generate=generate,
-        seed=seed,
-        split=split,
-        limit=limit,
-        customer=customer,
-        helper=helper,
-        concurrency=concurrency,
-        trials=trials,
-        max_turns=max_turns,
-        timeout=timeout,
-        out=out or Path("runs") / new_run_id("eval"),
-        resume=resume,
-        trajectories=trajectories,
-        weave_project=weave,
-        prices=prices,
-    )
+    request = RunRequest(
+        scenarios_file=scenarios, generate=generate, seed=seed, split=split, limit=limit, customer=customer,
+        helper=helper, concurrency=concurrency, trials=trials, max_turns=max_turns, timeout=timeout, resume=resume,
+        trajectories=trajectories, weave_project=weave, prices=prices,
+    )  # fmt: skip
+    run_eval(specs, request, out or Path("runs") / new_run_id("eval"))
 
 
-@readable_errors(RunFolderError, FileNotFoundError)
-def run_eval(
-    specs: list[ModelSpec],
-    *,
-    scenarios_file: Path | None,
-    generate: int,
-    seed: int,
-    split: Split | None,
-    limit: int | None,
-    customer: str,
-    helper: str,
-    concurrency: int,
-    trials: int,
-    max_turns: int,
-    timeout: float,
-    out: Path,
-    resume: bool,
-    trajectories: bool,
-    weave_project: str | None,
-    prices: Path | None,
-) -> list[RunSummary]:
-    from contact_center.weave_eval import mirror_to_weave
-    from scenarios.io import ScenarioFileError
-
-    try:
-        scenarios, source = load_or_generate(scenarios_file, generate=generate, seed=seed, split=split, limit=limit)
-    except ScenarioFileError as exc:
-        fail(str(exc))
-    init_weave(weave_project)
-    price_table = PriceTable.load(prices)
-    summaries: list[RunSummary] = []
-    for spec in specs:
-        settings = RunSettings(
-            planner=spec,
-            customer=model_spec(customer),
-            helper=model_spec(helper),
-            episode=EpisodeConfig(max_turns=max_turns, timeout_s=timeout),
-            concurrency=concurrency,
-            trials=trials,
-        )
-        folder_path = out / _slug(spec.label)
-        try:
-            summary = _run_one(
-                folder_path,
-                scenarios,
-                settings,
-                resume=resume,
-                trajectories=trajectories,
-                prices=price_table,
-                source=source,
-            )
-        except RunAbortedError as exc:
-            err_console.print(f"[bold red]{spec.label}:[/] {exc}")
-            summary = RunSummary.model_validate_json((folder_path / "summary.json").read_text())
-        summaries.append(summary)
-        episodes = RunFolder(folder_path, resume=True).all_episodes()
-        asyncio.run(mirror_to_weave(spec.label, episodes))
+def run_eval(specs: list[ModelSpec], request: RunRequest, out: Path) -> list[RunSummary]:
+    labels = [s.label for s in specs]
+    if len(set(labels)) != len(labels):
+        fail(f"each planner must be different; got {', '.join(labels)}")
+    summaries = run_planners(specs, request, {label: out / _slug(label) for label in labels})
     write_text_atomic(out / "leaderboard.md", leaderboard_markdown(summaries))
     write_text_atomic(
         out / "leaderboard.json", json.dumps([s.model_dump(mode="json") for s in summaries], indent=2) + "\n"
     )
     console.print(leaderboard_table(summaries))
-    console.print(
-        f"leaderboard: [bold]{out / 'leaderboard.md'}[/] and leaderboard.json; per-planner run folders in {out}"
-    )
+    console.print(f"leaderboard: [bold]{out / 'leaderboard.md'}[/] (+ .json); per-planner run folders in {out}")
     return summaries
 
 
@@ -299,25 +225,12 @@ def demo(
     console.print(f"[bold]1/3[/] generating {count} scenarios (faker + intent catalog, seed {seed})")
     write_scenarios(scenario_file, generate_scenarios(GenerationConfig(count=count, seed=seed)))
     console.print(f"[bold]2/3[/] simulating the rules planner with the scripted customer and helpers -> {out}/eval")
-    summaries = run_eval(
-        [ModelSpec(kind="rules")],
-        scenarios_file=scenario_file,
-        generate=count,
-        seed=seed,
-        split=None,
-        limit=None,
-        customer="scripted",
-        helper="scripted",
-        concurrency=16,
-        trials=1,
-        max_turns=8,
-        timeout=60.0,
-        out=out / "eval",
-        resume=False,
-        trajectories=True,
-        weave_project=None,
-        prices=None,
-    )
+    request = RunRequest(
+        scenarios_file=scenario_file, generate=count, seed=seed, split=None, limit=None, customer="scripted",
+        helper="scripted", concurrency=16, trials=1, max_turns=8, timeout=60.0, resume=False, trajectories=True,
+        weave_project=None, prices=None,
+    )  # fmt: skip
+    summaries = run_eval([ModelSpec(kind="rules")], request, out / "eval")
     report = out / "eval" / "rules" / "report.md"
     console.print(f"[bold]3/3[/] report: [bold]{report}[/]")
     console.print(run_report_markdown(summaries[0]).split("## By difficulty")[0])
