@@ -149,6 +149,10 @@ class ScriptedCustomer:
             return "Yes, I made that purchase myself."
         if facts.made_the_charge is False:
             return "No, I didn't make that charge."
+        source = facts.extra.get("charge_source")
+        if source:
+            # A bank fee has no merchant to recognise: the customer says where the charge comes from instead.
+            return f"It's not from a shop, it's {source}. {facts.issue_summary}"
         return None
 
     def _lost_or_unknown(self) -> str | None:

@@ -17,6 +17,7 @@ from faker import Faker
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contact_center.models import CustomerFacts, Difficulty, Persona, Scenario, Split, StateRequirement
+from contact_center.scoring import summary_mentions
 from contact_center.taxonomy import PRIORITY, ROUTES, Route, most_urgent
 from scenarios import bank_data as bd
 from scenarios.catalog import Catalog, Intent, Tier, load_catalog
@@ -148,7 +149,8 @@ _PREFIXES = (
 _EMOTIONS: dict[str, tuple[str, ...]] = {
     "anxious": ("I'm really worried.", "please help, I'm kind of panicking.", "this is stressing me out.",
                 "I'm nervous about this."),
-    "angry": ("This is ridiculous.", "I'm so done with this bank.", "fix this now.", "unbelievable."),
+    # No "I'm done with this bank": that is a wish to leave (account_closure), not an emotion.
+    "angry": ("This is ridiculous.", "I'm losing my patience here.", "fix this now.", "unbelievable."),
     "frustrated": ("this is the second time I'm asking.", "ugh.", "seriously?", "getting really annoyed."),
     "confused": ("I'm confused.", "not sure what's going on.", "I don't really understand.", "help?"),
     "polite": ("thank you so much.", "I'd appreciate your help.", "thanks in advance."),
@@ -194,7 +196,8 @@ _CARD_SETUPS = frozenset(
     {"card_stolen_used", "card_not_activated", "card_lockable", "card_lost", "card_damaged", "pin",
      "card_not_received", "phishing", "identity_change"}
 )  # fmt: skip
-_PAYMENT_SETUPS = frozenset({"cant_pay", "past_due", "make_payment", "autopay"})
+# payment_posted adds a payment that lowers the balance, so it cannot share a call with make_payment.
+_PAYMENT_SETUPS = frozenset({"cant_pay", "past_due", "make_payment", "autopay", "payment_posted"})
 
 
 def _fmt_money(value: float) -> str:
@@ -441,14 +444,23 @@ def weave(intent: Intent, draft: bd.RecordDraft, rng: random.Random) -> Situatio
             sit.notes.append(f"account {days} days past due; minimum payment {_fmt_money(account['minimum_payment'])}")
     elif setup == "make_payment":
         account = draft.account
-        amount = rng.choice((account["minimum_payment"], account["statement_balance"], float(rng.randint(2, 20) * 25)))
+        # The bank refuses a payment above the current balance, so the amount asked for must fit under it.
+        current = round(account["opening_balance"] + sum(t["amount"] for t in draft.transactions), 2)
+        if current < 50:
+            account["opening_balance"] = round(account["opening_balance"] + 50 - current + bd.money(rng, 0, 200), 2)
+            current = round(account["opening_balance"] + sum(t["amount"] for t in draft.transactions), 2)
+        choices = (account["minimum_payment"], account["statement_balance"], float(rng.randint(2, 20) * 25))
+        amount = rng.choice(choices)
+        if amount > current:
+            amount = min(account["minimum_payment"], float(int(current // 5) * 5))
         sit.slots["amount"] = _fmt_money(amount)
         sit.facts["amount"] = round(amount, 2)
         sit.facts["can_pay"] = True
     elif setup == "autopay":
         choices = [c for c in ("minimum", "statement", "full") if c != draft.account["autopay"]]
         choice = rng.choice(choices)
-        sit.slots["autopay_choice"] = {"minimum": "minimum", "statement": "statement balance", "full": "full"}[choice]
+        spoken = {"minimum": "minimum", "statement": "statement balance", "full": "full balance"}
+        sit.slots["autopay_choice"] = spoken[choice]
         extra["autopay_choice"] = choice
     elif setup == "pending_charge":
         merchant = rng.choice(_HOLD_MERCHANTS + bd.MERCHANTS[:6])
@@ -708,8 +720,17 @@ def generate_scenario(
         needs_human=intent.needs_human,
         clarification_needed=clarification,
         required_state=required_state,
-        handoff_facts=[sit.handoff_values[h] for h in intent.handoff],
+        handoff_facts=stated_handoff_facts([sit.handoff_values[h] for h in intent.handoff], text),
     )
+
+
+def stated_handoff_facts(values: list[str], opening: str) -> list[str]:
+    """The handoff facts the customer actually states in the opening, checked the way scoring checks summaries.
+
+    A summary can only carry what the customer said: a fact that exists only in the record (or that typing
+    noise garbled) would make handoff_summary_ok unreachable for every planner.
+    """
+    return [value for value in values if summary_mentions(opening, value)]
 
 
 def _persona(data: dict[str, Any]) -> Persona:

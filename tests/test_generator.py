@@ -142,3 +142,30 @@ def test_transactions_span_20_to_90_days() -> None:
     for s in generate_scenarios(GenerationConfig(count=40, seed=2)):
         dates = [t.date for t in s.customer.transactions if t.kind == "purchase"]
         assert 10 <= (max(dates) - min(dates)).days <= 120
+
+
+def test_make_payment_amount_fits_under_the_current_balance() -> None:
+    for seed in range(60):
+        scenario = generate_scenario("make_payment", "easy", seed)
+        assert scenario.facts.amount is not None
+        assert 0 < scenario.facts.amount <= scenario.customer.account.current_balance, seed
+
+
+def test_autopay_phrasing_agrees_with_the_required_setting() -> None:
+    for seed in range(80):
+        scenario = generate_scenario("autopay_setup", "easy", seed)
+        required = next(r.value for r in scenario.required_state if r.target == "autopay")
+        text = scenario.opening_message.lower()
+        assert required != "off" and "turn off" not in text and "switch off" not in text
+        # A phrasing that names a setting names the one the episode must end with.
+        named = {m for m in ("minimum", "statement", "full") if m in text}
+        assert named <= {required}, (seed, text, required)
+
+
+def test_handoff_facts_are_only_what_the_opening_states() -> None:
+    from contact_center.scoring import summary_mentions
+
+    scenarios = generate_scenarios(GenerationConfig(count=400, seed=5))
+    assert any(s.handoff_facts for s in scenarios)
+    for scenario in scenarios:
+        assert all(summary_mentions(scenario.opening_message, f) for f in scenario.handoff_facts), scenario.id

@@ -123,6 +123,11 @@ _INJECTIONS: tuple[str, ...] = (
     r"(?:me|this|this\s+(?:call|chat|conversation|ticket|case)|the\s+(?:call|chat|customer|case)|it|us)?\s*"
     r"(?:straight\s+|directly\s+|right\s+|now\s+)?(?:through\s+)?(?:to|as|into)\s+" + _DEPARTMENT + r"[^.!?\n]*",
     r"\byou are (?:now )?(?:a|an|in) [^.!?\n]*(?:mode|assistant|router|ai)\b[^.!?\n]*",
+    # "Developer mode on", "SYSTEM PROMPT UPDATE": the framing of an injection, never an issue.
+    r"\b(?:developer|dev|god|admin|debug|maintenance|test)\s+mode(?:\s+(?:on|enabled|activated))?\b[.!:]?",
+    r"\bsystem\s+(?:prompt|override|message|update)(?:\s+(?:update|override))?\b\s*:?",
+    # "Route: disputes", "department=fraud": a field-like label naming a destination (typos in the label too).
+    r"\b[a-z]{3,12}\s*[:=]\s*" + _DEPARTMENT,
 )
 _HUMAN_DEMANDS: tuple[str, ...] = (
     r"\b(?:can|could|may)\s+i\s+(?:please\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|the)?\s*"
@@ -160,7 +165,7 @@ def strip_ignored_text(text: str) -> str:
 _CARD = r"(?:card|cards|debit card|credit card|visa|mastercard|amex|plastic)"
 _CHARGE = r"(?:charges?|payments?|transactions?|purchases?|debits?|direct debits?|withdrawals?|transfers?|bills?)"
 _ITEM = (
-    r"(?:item|items|order|package|parcel|product|goods|purchase|delivery|shipment|stuff|things?|tickets?|phone|"
+    r"(?:item|items|order|package|parcel|product|goods|purchase|delivery|shipment|stuff|tickets?|phone|"
     r"tv|laptop|furniture|shoes|clothes|dress)"
 )
 _NOT = r"(?:not|never|has not|have not|did not|still not|still has not|was not|yet to|still have not)"
@@ -212,6 +217,11 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             ),
             (r"\bsomeone (has|have|had|is|was) (been )?(got|gotten|getting) (my|into)\b", 3),
             (
+                r"\b(they|the thief|thieves|someone|somebody|he|she)\b.{0,40}\b(went|been|go|going) (shopping|on a "
+                r"spree|spending)\b",
+                3,
+            ),
+            (
                 r"\b(someone|somebody)\b.{0,15}\b(has|got|have|stole|took|obtained|gotten)\b.{0,10}\b(hold of )?(my )?"
                 r"(card )?(details|info|information|number|data|card number)\b",
                 3,
@@ -255,8 +265,8 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 3,
             ),
             (
-                r"\b(fake|suspicious|scam|dodgy|weird|strange|fraudulent) (text|email|e-mail|call|link|message|"
-                r"website|sms|phone call|caller|site)\b",
+                r"\b(fake|suspicious|scam|dodgy|weird|strange|fraudulent) (bank |\w+ )?(text|email|e-mail|call|link|"
+                r"message|website|sms|phone call|caller|site)\b",
                 2.5,
             ),
             (r"\bclicked (on )?(a|the|this|that) (link|url)\b", 2.5),
@@ -278,13 +288,16 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         "charged twice": (
             (
                 r"\b(charged|billed|debited|taken|paid|charging|charges?|took|take|taking|deducted)\b.{0,25}"
-                r"\b(twice|two times|double|2x|x2|multiple times|more than once|three times|again)\b",
+                r"\b(twice|two times|double|2x|x2|multiple times|more than once|three times)\b",
                 3,
             ),
+            # "again" only after a charge that happened: "before the fee charges again" is no duplicate.
+            (r"\b(charged|billed|debited|taken|took|deducted)\b.{0,25}\bagain\b", 3),
             (r"\bdouble[- ]?(charged|charge|charges|billed|billing|payment|debit\w*|dipped|tapped)\b", 3),
             (r"\bduplicat\w*\b", 3),
             (
-                r"\b(appears?|appearing|showing|shows|showed|listed|posted|came out|went out|gone out|there|charged) "
+                r"\b(appears?|appearing|showing|shows|showed|listed|posted|came out|went out|gone out|there|charged|"
+                r"went through|gone through|go through|came through|processed) "
                 r"(up )?twice\b",
                 3,
             ),
@@ -308,10 +321,29 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         "wrong amount": (
             (r"\b(wrong|incorrect|different|higher|larger|bigger) (amount|price|total|sum|charge)\b", 3),
             (r"\bovercharg\w*\b|\bover charg\w*\b", 3),
-            (r"\bcharged (me )?(more|too much|extra)\b(?! (fee|charge))", 2.5),
+            (r"\bcharged (me )?(more|too much)\b(?! (fee|charge))", 2.5),
+            # "charged extra" alone may be a fee: a hint, and the merchant question settles it.
+            (r"\bcharged (me )?extra\b(?! (fee|charge))", 1.5),
             (r"\$?\d[\d.,]* instead of \$?\d", 3),
             (r"\binstead of\b", 1),
-            (r"\b(more|higher) than (it should|the price|i agreed|agreed|quoted|advertised|listed|expected)\b", 2.5),
+            (
+                r"\b(more|higher) than (it should|the price|(what )?i (agreed|signed|authori[sz]ed|expected|"
+                r"was quoted)|agreed|quoted|advertised|listed|expected)\b",
+                2.5,
+            ),
+            (
+                r"\b(should|was supposed to|were supposed to|ought to) (have )?(been|be|cost|only be|only cost)\b"
+                r".{0,12}\$?\d",
+                3,
+            ),
+            (r"\b(does not|did not|do not) match\b.{0,25}\b(receipt|price|bill|quote|invoice|what i paid)\b", 3),
+            (
+                r"\bcharged (me )?\$?\d[\d.,]*\b.{0,25}\b(but|when|while|yet)\b.{0,25}\b(price|total|bill|receipt|"
+                r"quote|fare|cost|tab)\b",
+                3,
+            ),
+            (r"\b(price|total|bill|receipt|quote|fare|tab)\b.{0,30}\bbut\b.{0,30}\b(card|statement) (shows|says)\b", 3),
+            (r"\b(charge|amount|price) is (still )?(wrong|incorrect|not right)\b", 3),
             (r"\b(wrong|incorrect|bad|unfair|terrible|different)\b.{0,15}\b(exchange|conversion|currency) rate\b", 3),
             (r"\b(exchange|conversion) rate\b.{0,40}\b(wrong|incorrect|off|not right|not correct|different)\b", 3),
             (r"\brate\b.{0,20}\b(applied|used|charged)\b.{0,20}\b(wrong|incorrect|not)\b", 3),
@@ -338,6 +370,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 3,
             ),
             (r"\b(said|says|told me|promised)\b.{0,25}\brefund\w*\b", 3),
+            (r"\brefund\w*\b.{0,60}\b(said|says|claim\w*|told me)\b.{0,20}\b(sent|issued|processed|refunded)\b", 3),
             (
                 r"\b(will not|would not|refus\w*|does not want to|do not want to|did not|not going to)\b.{0,10}"
                 r"\b(to )?(give (me )?(a |my |the )?)?refund\w*\b",
@@ -357,7 +390,11 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         ),
         "item not delivered": (
             (
-                r"\b" + _ITEM + r"\b.{0,30}\b" + _NOT + r" (arrived|delivered|received|come|came|show\w* up|turned up|"
+                r"\b"
+                + _ITEM
+                + r"\b[^.!?]{0,30}\b"
+                + _NOT
+                + r" (arrived|delivered|received|come|came|show\w* up|turned up|"
                 r"sent|shipped|dispatched|got it)\b",
                 3,
             ),
@@ -369,7 +406,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             ),
             (r"\bnever (sent|shipped|delivered|showed up|turned up)\b", 3),
             (
-                r"\b(ordered|bought|purchased|paid for|booked)\b.{0,40}\b"
+                r"\b(ordered|bought|purchased|paid for|booked)\b[^.!?]{0,40}\b"
                 + _NOT
                 + r" (arrived|delivered|received|come|"
                 r"came|show\w* up|turned up|sent|shipped|dispatched)\b",
@@ -380,12 +417,16 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 r"shipped)\b",
                 1.5,
             ),
-            (r"\bnot as described\b|\b(fake|counterfeit|defective|faulty)\b", 2.5),
+            (
+                r"\bnot as described\b|\b(fake|counterfeit|defective|faulty)\b(?! (\w+ )?(bank|text|email|e-mail|"
+                r"call|caller|website|site|link|message|sms))",
+                2.5,
+            ),
             (r"\b(broken|damaged)\b(?!.{0,12}\bcard)", 1.5),
         ),
         "cancelled but still billed": (
             (
-                r"\bcancel(ed|led)?\b.{0,60}\b(still|again|keep|keeps|kept|continu\w*|anyway|charg\w*|bill\w*|"
+                r"\bcancel(ed|led)\b.{0,60}\b(still|again|keep|keeps|kept|continu\w*|anyway|charg\w*|bill\w*|"
                 r"tak\w* (money|payment)|debit\w*)\b",
                 3,
             ),
@@ -409,8 +450,8 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         "ATM cash problem": (
             (
                 r"\b(atm|cash machine|machine)\b.{0,60}\b(less|only|did not (give|dispense|pay)(?! (me )?(my |"
-                r"the )?card)|no cash|no money|"
-                r"not (give|dispense)(?! (me )?(my |the )?card)|wrong amount|short|nothing came out|"
+                r"the )?card| it back| back)|no cash|no money|"
+                r"not (give|dispense)(?! (me )?(my |the )?card| it back| back)|wrong amount|short|nothing came out|"
                 r"did not come out)\b",
                 3,
             ),
@@ -420,6 +461,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         ),
         "disputed charge": (
             (r"\bdisput\w*\b", 3),
+            (r"\b(i )?(know|recognise) the (merchant|store|shop|company)\b.{0,20}\bbut\b", 3),
             (r"\bcontest\w*\b|\bchallenge (a|the|this) (charge|payment|transaction)\b", 2.5),
             (
                 r"\b(seller|merchant|shop|store|company|vendor|airline|hotel|restaurant)\b.{0,30}"
@@ -477,7 +519,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 3,
             ),
             (r"\bafford\b", 2),
-            (r"\bhelp (paying|with (my |the )?(payments?|bills?|debt))\b", 3),
+            (r"\bhelp (paying|with (my |the )?(payments|bills|debts?))\b", 3),
             (r"\b(payment|payments|minimum|bill|bills)\b.{0,20}\btoo (high|much|big|expensive)\b", 3),
             (
                 r"\b(financial|money|cash flow|cashflow|finance)\w*\s+(hardship|difficult\w*|trouble|problems?|"
@@ -516,7 +558,8 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 r"\b(a |my |the |this |next |monthly |minimum )?(months? )?(payments?|bill)\b",
                 3,
             ),
-            (r"\bmore time (to pay|for (my|the) payment)\b|\bextension\b|\bgrace period\b", 3),
+            (r"\bmore time (to pay|for (my|the) payment)\b|\bextension\b", 3),
+            (r"\b(need|want|get|give me|ask for|request)\b.{0,12}\bgrace period\b(?! on (purchases|new))", 2.5),
             (
                 r"\b(lower|reduce|freeze|stop|pause)\w*\b.{0,10}\b(my )?(interest|apr)\b.{0,40}\b(pay|afford|keep up|"
                 r"struggl\w*)\b",
@@ -530,7 +573,14 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         ),
     },
     R.CARD_SERVICES: {
-        "activate a card": ((r"\bactivat\w*\b", 3),),
+        "activate a card": (
+            (r"\bactivat\w*\b", 3),
+            (
+                r"\bturn on (the |my |this )?(new |replacement )?card\b|\bget (it|the (new )?card|my (new )?card) "
+                r"working\b",
+                3,
+            ),
+        ),
         "card delivery": (
             (
                 r"\b" + _CARD + r"\b.{0,25}\b" + _NOT + r" (arrived|come|came|been received|received|been delivered|"
@@ -613,6 +663,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         ),
         "lost or stolen card": (
             (r"\bleft (my|the|our) (card|wallet|purse|bag|phone)\b", 3),
+            (r"\b(card|wallet|purse)\b.{0,15}\bfell out\b|\bdropped (my|the) (card|wallet|purse)\b", 3),
             (
                 r"\b(lost|lose|losing|misplaced|misplace|can not find|could not find|can't find|missing)\b.{0,15}"
                 r"\b(my |the |our )?(" + _CARD + r"|wallet|purse|bag|handbag|phone|mobile)\b",
@@ -638,6 +689,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             ),
             (r"\b" + _CARD + r"\b.{0,10}\b(locked|frozen|blocked|suspended)\b", 3),
             (r"\bfound (my|the) card\b", 3),
+            (r"\b(put|place|placing|putting) (my|the|this) card on hold\b", 3),
         ),
         "damaged card": (
             (
@@ -673,6 +725,11 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 3,
             ),
             (r"\btravel (notice|notification|plans?|alert|note|flag)\b", 3),
+            (
+                r"\b(let you know|tell you|inform you|notify you|let the bank know)\b.{0,20}\b(travel\w*|trip|abroad|"
+                r"overseas|vacation|holiday|out of (the )?(country|town))\b",
+                3,
+            ),
             (r"\b(going|travel\w*|trip|abroad|overseas|vacation|holiday)\b.{0,40}\bcard\b", 2.5),
         ),
         "a card": ((r"\b" + _CARD + r"\b", 0.5),),
@@ -767,6 +824,17 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             (r"\b(did|has|have) (you|the bank|it)\b.{0,10}\b(get|got|receive\w*)\b.{0,10}\bpayment\b", 3),
             (r"\bconfirm\w*\b.{0,20}\bpayment\b", 3),
             (
+                r"\b(payment|money|transfer)\b.{0,40}\b(is not|not|has not|still not)\b.{0,10}\b(on|in|showing on|"
+                r"show\w* up on|credited to|applied to) (my|the) (card|account)\b",
+                3,
+            ),
+            (
+                r"\bi (paid|sent|made)\b.{0,40}\b(is it|has it|did it|was it|confirm it|is that|but)\b.{0,20}"
+                r"\b(showing|show\w*|posted|post|gone through|went through|go through|received|cleared|reflect\w*|"
+                r"applied|there|on (my|the) (account|card))\b",
+                3.5,
+            ),
+            (
                 r"\b(payment|deposit|paycheck|pay check|salary|wages|money|transfer|direct deposit)\b.{0,20}"
                 r"\b(come in|came in|arrived|landed|hit my account|reached)\b",
                 3,
@@ -784,6 +852,8 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             ),
             (r"\bunsure\b.{0,20}\b(what|who|if)\b", 1),
             (r"\bwhat (company|shop|store|merchant|business) is\b", 2.5),
+            (r"\b(strange|weird|odd|random|unfamiliar|funny) name\b|\bname on (my|the) (statement|bill|card)\b", 3),
+            (r"\bsomething i (bought|ordered|purchased|signed up for)\b", 2),
         ),
         "a transaction": ((r"\b(transactions?|charges?)\b", 0.5),),
     },
@@ -813,6 +883,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             (r"\bdue date\b|\bpayment due\b|\bdue (on|by|this month|next|date)\b|\b(is|are) due\b|\bamount due\b", 3),
             (r"\bwhen (is|do i have|should i|must i|do i need)\b.{0,20}\b(due|pay|payment)\b", 3),
             (r"\bminimum (payment|due|amount|to pay|monthly)\b", 3),
+            (r"\bhow much (do|should|must|will) i (need to |have to |got to )?pay\b", 3),
             (r"\b(change|move|switch)\b.{0,10}\bdue\b", 3),
         ),
         "make a payment": (
@@ -855,6 +926,12 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         "rewards balance": (
             (r"\bhow many\b.{0,20}\b(points|miles|rewards)\b", 3),
             (r"\b(points|rewards|miles|cash ?back) balance\b|\b(my|check)\b.{0,10}\b(points|rewards|miles)\b", 2.5),
+            (
+                r"\bhow (many|much)\b.{0,20}\b(points|rewards|miles|cash ?back)\b.{0,25}\b(do i have|have i|i have|"
+                r"i got|have i got|saved|earned|left|available|in my account|on my (card|account))\b",
+                4,
+            ),
+            (r"\benough (points|rewards|miles|cash ?back)\b", 3.5),
         ),
         "contact details": (
             (
@@ -882,6 +959,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
     R.KNOWLEDGE_BASE: {
         "fees": (
             (r"\bfees?\b", 2.5),
+            (r"\bwhat fees\b|\bfees? (am i|do i|will i|would i) (pay|paying|be charged)\b", 3.5),
             (
                 r"\b(charged|charge|charging|pay|paid)\b.{0,10}\b(a |an |the |extra |additional |weird |strange |"
                 r"\w+ )?fee\b",
@@ -901,6 +979,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         "rates and interest": (
             (r"\b(exchange|conversion|fx|currency) rates?\b", 3),
             (r"\bapr\b", 3),
+            (r"\bgrace period\b", 2.5),
             (
                 r"\binterest (rates?|charges?|charged|free|calculat\w*|work|apply|applied)\b|\bhow (does|is) "
                 r"interest\b",
@@ -921,6 +1000,13 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 r"program\w*|scheme|per)\b",
                 3,
             ),
+            (r"\b(points|rewards|miles|cash ?back)\b.{0,12}\b(expire|expiry|expiration)\b", 3.5),
+            (r"\b(points|rewards|miles|cash ?back)\b.{0,6}\bper (dollar|\$|purchase|spend)\b", 4),
+            (r"\b(did not|do not|never|not) (get|earn|receive)\w* (any )?(points|rewards|miles|cash ?back)\b", 3.5),
+            (
+                r"\bwhat do i (earn|get)\b|\b(points|rewards|miles|cash ?back) (do|will|would) i (get|earn)\b",
+                3,
+            ),
         ),
         "eligibility": (
             (r"\beligib\w*\b|\bqualif\w*\b|\brequirements?\b|\bwho can (apply|open|get)\b", 3),
@@ -936,7 +1022,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             (r"\b(resident|citizen|visa holder|non[- ]resident)\b", 2),
         ),
         "how-to": (
-            (r"\bhow (do|can|to|does|would|should|long|much|many|often) (i|you|we|one|it|a|the|my)?\b", 1.5),
+            (r"\bhow (do|can|to|does|would|should|long|often) (i|you|we|one|it|a|the|my)?\b", 1.5),
             (
                 r"\bwhat (is|are) the (process|procedure|policy|rules?|limits?|way|requirements?|fees?)\b|\bwhat (do|"
                 r"should) i do\b|\bis it "
@@ -1071,6 +1157,41 @@ _AMBIGUOUS_CHARGE = re.compile(
     r"|\b(question|questions|query|ask) about (a|this|that|the|one|some)\b.{0,10}\b" + _CHARGE + r"\b"
     r"|\bwhat (is|was) (this|that)\b\s*\??$"
     r"|\bwho (is|are)\b.{0,30}\b(charg\w*|on my (statement|account|card))\b"
+    # A charge that "looks off" or "isn't right" says nothing yet about whether the merchant is known.
+    r"|\b(charges?|transactions?|payments?|debits?|purchases?|entry|entries)\b.{0,30}\b(looks? (off|wrong|strange|"
+    r"weird|odd|funny|suspicious)|does not look right|(is|are) (off|not right)|that i do not (get|understand))\b"
+    r"|\b(something|anything)('?s| is)? (wrong|off|not right|odd|strange|weird)\b.{0,25}\b(charges?|transactions?|"
+    r"payments?|statement|bill)\b"
+    r"|\bsomething (on|in) my (statement|bill)\b(?! (is|was) (paid|due))"
+    r"|\bone of (my|the) (charges|transactions|payments|purchases)\b"
+    r"|\b(charges?|transactions?) i do not (get|understand)\b"
+    r"|\bextra (charges?|amount)\b|\b(charged|charging) (me )?extra\b"
+    r"|\bwhat (this|that) (charge|transaction|payment|debit) is\b"
+    r"|\b(strange|weird|odd|random|unfamiliar|funny) name\b|\bname on my (statement|bill)\b.{0,20}\bcan not place\b"
+)
+# "The name rings a bell", "might be mine": the customer half-recognises the charge (rule 3: not yet fraud).
+_HEDGED_RECOGNITION = re.compile(
+    r"\b(rings? a bell|sounds? (kind of |kinda |a bit |sort of )?familiar|(might|could|may) (be|have been) (mine|me|"
+    r"something i)|maybe (it is|its|it was) (mine|me|something i)|probably (mine|me)|might be mine)\b"
+)
+# Statement descriptors are printed in capitals ("HILTON GARDEN INN 4EN", "PMC PARKING 44174"); a run of
+# capitalised tokens inside a normally-typed message is most likely one being quoted.
+_CAPS_DESCRIPTOR = re.compile(r"\b[A-Z][A-Z0-9&'.#/*-]+(?:\s+[A-Z0-9#][A-Z0-9&'.#/*-]*){1,5}\b")
+_CAPS_STOPWORDS = frozenset(
+    {"I", "ATM", "PIN", "OK", "USA", "US", "UK", "APR", "ASAP", "SSN", "CVV", "ID", "AM", "PM", "SYSTEM", "PROMPT",
+     "UPDATE", "AGENT", "AI", "ADMIN", "NOTE", "URGENT", "HELP", "NOW", "PLEASE", "PLS", "NOT", "ME", "MY", "THE",
+     "A", "IS", "IT", "TO", "AND", "OMG", "WTF", "LOL", "FYI", "NO", "YES", "HI", "HEY", "DEVELOPER", "MODE", "ON",
+     "REAL", "PERSON", "HUMAN", "OPERATOR", "NEED", "WANT", "CARD", "NEW", "OVERRIDE", "TV", "SMS", "OTP", "CVC"}
+)  # fmt: skip
+# "Deactivate my card", "switch my card off": block this card or close the account? Only the customer knows.
+_AMBIGUOUS_CLOSE = re.compile(
+    r"\b(deactivat\w*|disabl\w*|stop|shut\w*( down| off)?|switch\w*( off)?|turn\w*( off)?)\b.{0,12}"
+    r"\b(my|this|the|that)( credit)? card\b"
+)
+_CLOSE_SETTLED = re.compile(
+    r"\b(account|for good|permanent\w*|altogether|completely|forever|close\w*|leave|leaving|switching banks|"
+    r"anymore|any more|for now|temporar\w*|for a (bit|while|few|couple)|until|till|while i|just in case|lost|"
+    r"stolen|missing|find|found|misplac\w*|abroad|travel\w*|declin\w*|not working|back on|unlock|unfreeze)\b"
 )
 _NO_UNKNOWN_CHARGES = re.compile(
     r"\b(no|not any|none|nothing|without any|zero|not seen any|not noticed any)\b.{0,20}"
@@ -1084,7 +1205,10 @@ _NO_UNKNOWN_CHARGES = re.compile(
 _PAYMENT_QUESTION = re.compile(
     r"\b(problem|problems|issue|issues|trouble|question|questions|help|query|concern|worried|worry)\w*\b.{0,12}"
     r"\b(with|about|regarding|re|on)\b.{0,6}\b(my |the |this month's |next |last |a )?(payment|payments|bill|"
-    r"minimum|minimum payment|dues?)\b"
+    r"minimum|minimum payment|dues?|paying)\b"
+    r"|\bsomething('?s| is)? (going on|wrong|up|off|different)\b.{0,12}\b(with|about|on)\b.{0,6}\b(my |the )?"
+    r"(payment|bill)\b"
+    r"|\b(my |the )?(bill|payment)\b.{0,20}\b(looks?|seems?) (different|off|weird|strange|higher|wrong)\b"
     r"|^\W*(my |the )?(payment|bill|payments)\W*$"
     r"|\babout (my|the) (payment|bill)\b"
 )
@@ -1105,22 +1229,69 @@ class _Evidence:
     lost_card: bool
     no_unknown_charges: bool
     payment_question: bool
+    descriptor_named: bool = False
+    ambiguous_close: bool = False
+
+
+_NOT_RECOGNISED = (R.FRAUD, "charge the customer does not recognise")
+_DESCRIPTOR = (R.TRANSACTIONS, "explain a descriptor")
+_STAR_DESCRIPTOR = re.compile(r"\b[a-z0-9]{2,}\s?\*\s?[a-z0-9]")
+_NAMED_DESCRIPTOR = re.compile(
+    r"\b(merchant|company|store|business|payee) name\b|\bdescriptor\b|\b(labell?ed|listed as|shows? (up )?as|"
+    r"appears? as|named)\b"
+)
+
+
+def caps_descriptor(raw: str) -> bool:
+    """True when the message quotes a statement descriptor in capitals inside otherwise normal typing."""
+    letters = [c for c in raw if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return False  # a message typed in capitals quotes nothing
+    for match in _CAPS_DESCRIPTOR.finditer(raw):
+        tokens = [t.strip(".,!?") for t in match.group(0).split()]
+        if sum(1 for t in tokens if len(t) >= 3 and t not in _CAPS_STOPWORDS) >= 1 and not all(
+            t in _CAPS_STOPWORDS or t.isdigit() for t in tokens[:1]
+        ):
+            return True
+    return False
+
+
+def _turn_issues(raw: str) -> tuple[str, dict[tuple[Route, str], float]]:
+    """One customer turn: its normalised text and its issues, with the policy's corrections applied."""
+    stripped = strip_ignored_text(raw)
+    text = normalise(stripped)
+    issues = _issue_scores(text)
+    if caps_descriptor(stripped):
+        issues[_DESCRIPTOR] = max(issues.get(_DESCRIPTOR, 0.0), 3.0)
+    if _HEDGED_RECOGNITION.search(text) and _NOT_RECOGNISED in issues:
+        # "I don't recognise the name but the amount rings a bell": a confusing name, not yet fraud (rule 3).
+        fraud_issues = [k for k in issues if k[0] is R.FRAUD]
+        if fraud_issues == [_NOT_RECOGNISED]:
+            del issues[_NOT_RECOGNISED]
+            issues[_DESCRIPTOR] = max(issues.get(_DESCRIPTOR, 0.0), 3.0)
+    return text, issues
 
 
 def _gather(weighted_texts: Sequence[tuple[str, float]]) -> _Evidence:
     scores = dict.fromkeys(Route, 0.0)
     issues: dict[tuple[Route, str], float] = {}
-    ambiguous_charge = lost_card = no_unknown = payment_question = False
+    ambiguous_charge = lost_card = no_unknown = payment_question = descriptor_named = ambiguous_close = False
     for raw, weight in weighted_texts:
-        text = normalise(strip_ignored_text(raw))
-        for key, value in _issue_scores(text).items():
+        text, turn_issues = _turn_issues(raw)
+        for key, value in turn_issues.items():
             scores[key[0]] += value * weight
             issues[key] = max(issues.get(key, 0.0), value * weight)
         ambiguous_charge |= any(not _negated(text, m.start()) for m in _AMBIGUOUS_CHARGE.finditer(text))
-        lost_card |= (R.CARD_SERVICES, "lost or stolen card") in _issue_scores(text)
+        lost_card |= (R.CARD_SERVICES, "lost or stolen card") in turn_issues
         no_unknown |= bool(_NO_UNKNOWN_CHARGES.search(text))
         payment_question |= bool(_PAYMENT_QUESTION.search(text))
-    return _Evidence(scores, issues, ambiguous_charge, lost_card, no_unknown, payment_question)
+        descriptor_named |= bool(_STAR_DESCRIPTOR.search(text) or _NAMED_DESCRIPTOR.search(text)) or caps_descriptor(
+            strip_ignored_text(raw)
+        )
+        ambiguous_close |= bool(_AMBIGUOUS_CLOSE.search(text)) and not _CLOSE_SETTLED.search(text)
+    return _Evidence(
+        scores, issues, ambiguous_charge, lost_card, no_unknown, payment_question, descriptor_named, ambiguous_close
+    )
 
 
 def _pick(scores: dict[Route, float]) -> Route | None:
@@ -1147,6 +1318,25 @@ _NO = re.compile(r"^\W*(no|nope|nah|not really|never|negative)\b")
 
 def _answer_recognises_merchant(text: str) -> Route | None:
     if re.search(
+        r"\bnot (from )?(a |the |any )?(shop|store|merchant|company|business)\b|\b(fee|interest)\b.{0,30}\b(bank|"
+        r"you|your|card)\b|\bfrom (the bank|you|your bank)\b",
+        text,
+    ):
+        # A bank fee or interest charge has no merchant: a knowledge question, not fraud or a dispute.
+        return R.KNOWLEDGE_BASE
+    if _HEDGED_RECOGNITION.search(text) or re.search(
+        r"\b(maybe|unsure|not certain)\b.{0,60}\b(does not|do not|doesn't) ring a bell\b", text
+    ):
+        return R.TRANSACTIONS
+    if re.search(
+        r"^\W*(yes|yeah|yep|yup|i do)\b(?![^.]{0,25}\bnot\b).{0,20}\b(recognise|know)\b"
+        r"|\bi (do )?recognise (it|them|the (merchant|store|shop|company|name)|this|that|\w+, i)\b"
+        r"|\bi have (bought|shopped|ordered) from them\b",
+        text,
+    ):
+        # Knowing the merchant decides the dispute side (rule 1), even if this particular charge is wrong.
+        return R.DISPUTES
+    if re.search(
         r"\b(never (heard|been|shopped|bought|used|made|ordered|signed)|(did|have|had) not (make|made|buy|bought|"
         r"order|authori[sz]e|do|use|sign)|not (me|mine)|was not me|someone else|unauthorized|fraud|stolen|not "
         r"(made|done) by me|no clue who|no idea who)\b",
@@ -1161,7 +1351,7 @@ def _answer_recognises_merchant(text: str) -> Route | None:
         return R.TRANSACTIONS
     if re.search(
         r"\b(do not|does not|did not) (recognise|know)\b|\bnot recognised?\b|\bunfamiliar\b|"
-        r"\bno idea\b|\bnever\b|\bdo not know (them|it|this|that|who|what)\b",
+        r"\bno idea\b|\bnever (heard|seen|been|shopped|bought|used)\b|\bdo not know (them|it|this|that|who|what)\b",
         text,
     ):
         return R.FRAUD
@@ -1217,6 +1407,8 @@ def _answer_payment_trouble(text: str, helper_fallback: Route) -> Route | None:
 
 
 def _answer_close_account(text: str) -> Route | None:
+    if re.search(r"^\W*(no|nope|nah)\b|\b(do not|not) (want|wish|trying|looking) to close\b", text):
+        return R.CARD_SERVICES
     if re.search(
         r"\b(just|only) (replace|block|lock|freeze|cancel the card|a new card)\b|\b(replace|replacement|"
         r"block|lock|freeze|new card)\b",
@@ -1360,8 +1552,8 @@ def _describe(route: Route, evidence: _Evidence) -> str:
 def _compose(route: Route, evidence: _Evidence, customer_text: str) -> str:
     facts = extract_facts(customer_text)
     quote = redact_card_numbers(customer_text)
-    if len(quote) > 300:
-        quote = quote[:297].rstrip() + "..."
+    if len(quote) > 800:
+        quote = quote[:797].rstrip() + "..."
     parts = [f"Issue: {_describe(route, evidence)}."]
     if facts.merchants:
         parts.append(f"Merchant: {', '.join(facts.merchants)}.")
@@ -1426,7 +1618,9 @@ def decide(turns: Sequence[Turn]) -> Decision:
 
     choice = _pick(scores)
     can_ask = len(asked) < MAX_QUESTIONS
-    customer_text = " ".join(strip_ignored_text(turns[i].text) for i in current)
+    # The summary carries everything the customer said (opening and answers), not only the latest turns: a
+    # department needs the merchant and amount from the opening even after a helper was tried first.
+    customer_text = " ".join(strip_ignored_text(turns[i].text) for i in customer_idx)
     question = _open_question(choice, evidence, asked, answered) if can_ask else None
     if question is not None:
         return _ask(question)
@@ -1454,6 +1648,10 @@ def _read_answer(question: ClarifyingQuestion, answer: str, scores: dict[Route, 
             return None
 
 
+def _make_payment_weight(evidence: _Evidence) -> float:
+    return evidence.issues.get((R.ACCOUNT_SERVICES, "make a payment"), 0.0)
+
+
 def _open_question(
     choice: Route | None,
     evidence: _Evidence,
@@ -1476,7 +1674,7 @@ def _open_question(
     charge_settled = (
         fraud_stated
         or s[R.DISPUTES] >= ISSUE_THRESHOLD
-        or _descriptor_named(evidence)
+        or evidence.descriptor_named
         or (R.TRANSACTIONS, "pending transaction") in evidence.issues
     )
     if (
@@ -1488,9 +1686,17 @@ def _open_question(
     ):
         return ClarifyingQuestion.RECOGNIZE_MERCHANT
     if (
+        evidence.ambiguous_close
+        and choice in (R.ACCOUNT_CLOSURE, R.CARD_SERVICES, None)
+        and ClarifyingQuestion.CLOSE_ACCOUNT not in asked
+        and not resolved
+    ):
+        return ClarifyingQuestion.CLOSE_ACCOUNT
+    if (
         evidence.payment_question
         and s[R.HARDSHIP] < ISSUE_THRESHOLD
-        and max(s.values()) < 3
+        # "A question about paying my card" scores as making a payment; that is the very ambiguity to ask about.
+        and max(s[r] - (_make_payment_weight(evidence) if r is R.ACCOUNT_SERVICES else 0.0) for r in s) < 3
         and ClarifyingQuestion.PAYMENT_TROUBLE not in asked
         and not resolved
     ):
@@ -1498,7 +1704,3 @@ def _open_question(
     if choice is None and not resolved and ClarifyingQuestion.DETAILS not in asked:
         return ClarifyingQuestion.DETAILS
     return None
-
-
-def _descriptor_named(evidence: _Evidence) -> bool:
-    return evidence.issues.get((R.TRANSACTIONS, "explain a descriptor"), 0.0) >= ISSUE_THRESHOLD
