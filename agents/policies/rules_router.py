@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -1122,7 +1123,13 @@ def _negated(text: str, start: int) -> bool:
 
 
 def _issue_scores(text: str) -> dict[tuple[Route, str], float]:
-    """The strongest non-negated match per (route, issue) in normalised text."""
+    """The strongest non-negated match per (route, issue) in normalised text (a fresh dict the caller may edit)."""
+    return dict(_issue_scores_cached(text))
+
+
+@lru_cache(maxsize=8192)
+def _issue_scores_cached(text: str) -> dict[tuple[Route, str], float]:
+    # Pure in `text`, and every planner turn re-reads the earlier customer turns: caching halves decide().
     best: dict[tuple[Route, str], float] = {}
     for pattern in _COMPILED_PATTERNS:
         # Negation flips a human route ("i do not want to close it"); for a helper topic it rarely changes the
