@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel
+from rich.markdown import Markdown
 from rich.markup import escape
 
 from contact_center.cli.common import console, err_console, fail, load_or_generate, model_spec, readable_errors
@@ -233,7 +234,7 @@ def demo(
     summaries = run_eval([ModelSpec(kind="rules")], request, out / "eval")
     report = out / "eval" / "rules" / "report.md"
     console.print(f"[bold]3/3[/] report: [bold]{report}[/]")
-    console.print(run_report_markdown(summaries[0]).split("## By difficulty")[0])
+    console.print(Markdown(run_report_markdown(summaries[0]).split("## Per route")[0]))
 
 
 def graph() -> None:
