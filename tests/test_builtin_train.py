@@ -1,0 +1,110 @@
+"""GRPO for the built-in planner: the math, and short training runs through the canonical runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agents.policies.builtin import PlannerStep, load_builtin_planner
+from agents.policies.builtin_policy import LinearSoftmaxPolicy
+from agents.policies.featurizer import HashingFeaturizer, HashingFeaturizerConfig
+from training.builtin_train import (
+    BuiltinTrainConfig,
+    TrainProgress,
+    group_advantages,
+    policy_gradient_update,
+    train_builtin,
+)
+from training.learning_curve import read_curve_csv
+
+SMALL = HashingFeaturizerConfig(n_buckets=2**14)
+
+
+def test_group_advantages_are_centred_and_scaled() -> None:
+    adv = group_advantages([1.0, 0.0, 0.0, 1.0], epsilon=1e-6)
+    assert adv.mean() == pytest.approx(0.0)
+    assert adv.std() == pytest.approx(1.0, rel=1e-4)
+    assert adv[0] > 0 > adv[1]
+    assert np.all(group_advantages([0.7, 0.7, 0.7], epsilon=1e-6) == 0), "a group that agrees teaches nothing"
+
+
+def _step(policy: LinearSoftmaxPolicy, text: str, action: str) -> PlannerStep:
+    features = HashingFeaturizer(SMALL).featurize([{"role": "user", "content": text}])
+    return PlannerStep(features, np.ones(len(policy.actions), bool), policy.action_index(action))
+
+
+def test_update_moves_probability_towards_positive_advantage() -> None:
+    policy = LinearSoftmaxPolicy(SMALL)
+    good = _step(policy, "I never made this purchase", "fraud")
+    bad = _step(policy, "I never made this purchase", "transactions")
+    before = policy.probabilities(good.features, good.allowed)
+    untouched_rows = np.setdiff1d(np.arange(SMALL.n_buckets), good.features.indices)
+    policy_gradient_update(policy, [([good], 1.0), ([bad], -1.0)], learning_rate=1.0)
+    after = policy.probabilities(good.features, good.allowed)
+    assert after[good.action] > before[good.action]
+    assert after[bad.action] < before[bad.action]
+    assert not policy.weights[untouched_rows].any(), "sparse: rows of inactive features stay unchanged"
+
+
+def test_masked_actions_get_no_gradient() -> None:
+    policy = LinearSoftmaxPolicy(SMALL)
+    step = _step(policy, "close my account", "account_closure")
+    allowed = np.array([not a.startswith("ask:") for a in policy.actions])
+    step = PlannerStep(step.features, allowed, step.action)
+    policy_gradient_update(policy, [([step], 1.0)], learning_rate=1.0)
+    asks = [i for i, a in enumerate(policy.actions) if a.startswith("ask:")]
+    assert not policy.weights[:, asks].any()
+    assert not policy.bias[asks].any()
+
+
+def _config(tmp_path: Path, **overrides: object) -> BuiltinTrainConfig:
+    values: dict[str, object] = {
+        "steps": 8,
+        "groups_per_step": 8,
+        "rollouts_per_group": 4,
+        "generated_count": 150,
+        "seed": 3,
+        "val_every": 4,
+        "val_limit": 40,
+        "test_limit": 40,
+        "featurizer": SMALL,
+        "output_dir": tmp_path,
+    }
+    values.update(overrides)
+    return BuiltinTrainConfig.model_validate(values)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, list[TrainProgress]]:
+    seen: list[TrainProgress] = []
+    report = train_builtin(_config(tmp_path_factory.mktemp("run_a")), progress=seen.append)
+    return report, seen
+
+
+def test_training_is_reproducible_by_seed(trained: tuple, tmp_path: Path) -> None:
+    report, _ = trained
+    again = train_builtin(_config(tmp_path))
+    assert again.policy_sha256 == report.policy_sha256
+    other = train_builtin(_config(tmp_path / "other", seed=4, output_dir=tmp_path / "other"))
+    assert other.policy_sha256 != report.policy_sha256
+
+
+def test_reward_rises_over_a_few_steps(trained: tuple) -> None:
+    report, seen = trained
+    assert [p.step for p in seen] == list(range(1, 9))
+    rewards = [p.train_reward for p in seen]
+    assert np.mean(rewards[-3:]) > np.mean(rewards[:3])
+    assert report.final_val.mean_reward > report.initial_val.mean_reward
+
+
+def test_outputs_checkpoints_and_curve(trained: tuple) -> None:
+    report, _ = trained
+    curve = read_curve_csv(report.curve_csv)
+    assert [p.step for p in curve] == list(range(0, 9))
+    assert curve[0].val_route_accuracy == pytest.approx(report.initial_val.route_accuracy)
+    assert report.curve_png.stat().st_size > 1000
+    latest = load_builtin_planner(report.latest_checkpoint)
+    assert latest.policy.digest() == report.policy_sha256
+    assert load_builtin_planner(report.best_checkpoint).policy.featurizer == SMALL
