@@ -67,6 +67,7 @@ def style(text: str, persona: Persona, rng: random.Random) -> str:
 
 _DONT_KNOW = ("I'm not sure, sorry.", "I don't know.", "No idea, to be honest.")
 _THANKS = ("Great, that's all I needed. Thanks!", "Perfect, that sorts it out. Bye.", "Okay, thank you, that helps.")
+_RESTATE = ("Like I said, {opening}", "As I said: {opening}", "Um, it's what I wrote. {opening}", "{opening}")
 _GIVE_UP = ("This is taking too long. I'll call back later.", "Forget it, I'll try again another time.")
 _UNRESOLVED: dict[Route, str] = {
     Route.FRAUD: "That doesn't help. I still don't recognise that charge, and I didn't make it.",
@@ -193,7 +194,10 @@ class ScriptedCustomer:
         return f"The most important thing for me: {self.scenario.facts.issue_summary}"
 
     def _details(self) -> str:
-        return self.scenario.facts.issue_summary
+        # Only what the customer already said. Hidden facts come out through the specific questions, so a generic
+        # "tell me more" cannot stand in for asking the right one, nor leak the label an imported record was
+        # completed from (its issue_summary is the generator's clean sentence for some intent of that route).
+        return self._rng.choice(_RESTATE).format(opening=self.scenario.opening_message)
 
 
 # ---- the LLM customer ---------------------------------------------------------------------------------

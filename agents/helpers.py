@@ -89,7 +89,8 @@ def _json_or_none(text: str) -> Any:
 
 
 def _money(value: float) -> str:
-    return f"${abs(value):,.2f}"
+    # A negative balance is money the bank owes the customer; say so rather than drop the sign.
+    return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f} (a credit)"
 
 
 # Words that name no merchant: matching on them would pick an arbitrary line ("INTEREST CHARGE ON PURCHASES").
@@ -244,7 +245,7 @@ class ScriptedHelper:
         detail = _json_or_none(await self._tools.call("get_transaction", {"transaction_id": chosen["transaction_id"]}))
         t = detail if isinstance(detail, dict) else chosen
         if t["kind"] == "payment":
-            return f"Your payment of {_money(t['amount'])} on {t['date']} is {t['status']}."
+            return f"Your payment of {_money(abs(t['amount']))} on {t['date']} is {t['status']}."
         answer = (
             f'The {_money(t["amount"])} charge on {t["date"]} shows on your statement as "{t["descriptor"]}"; '
             f"it is {t['merchant']} ({t['category']}), made {t['channel'].replace('_', ' ')}"

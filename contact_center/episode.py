@@ -66,6 +66,12 @@ class EpisodeMetrics(BaseModel):
     escalated: bool = Field(description="The call went to a human department.")
     send_to_human_correct: bool = Field(description="escalated == the scenario's needs_human.")
     asked_clarification: bool = Field(description="The planner asked the customer at least one question.")
+    clarification_needed: bool = Field(
+        default=False, description="The scenario's opening could not decide the route without a question."
+    )
+    routing_actions: int = Field(
+        default=0, ge=0, description="delegate/transfer actions taken; more than one means the customer came back."
+    )
     customer_turns: int = Field(ge=0, description="Messages the customer wrote.")
     planner_calls: int = Field(ge=0, description="Times the planner model was called.")
     invalid_actions: int = Field(ge=0, description="Malformed or unknown planner actions.")

@@ -20,6 +20,8 @@ class RewardConfig(BaseModel):
            + handoff_summary_bonus        (a transfer's summary names the facts the department needs)
            - invalid_action_penalty * invalid_actions
            - needless_turn_penalty * max(0, planner_calls - free_turns)
+           - premature_route_penalty * max(0, routing_actions - 1)   (the customer came back unresolved)
+           - unneeded_question_penalty    (asked although the opening decided the route)
            - turn_limit_penalty           (the episode ran out of turns)
 
     An errored episode (status 'error', or no metrics) gets `error_reward` instead; the runner applies it.
@@ -44,11 +46,24 @@ class RewardConfig(BaseModel):
         default=0.2, ge=0, description="Cost of each malformed or unknown planner action."
     )
     free_turns: int = Field(
-        default=2,
+        default=1,
         ge=0,
-        description="Planner calls that cost nothing: room for one clarifying question before the routing call.",
+        description="Planner calls that cost nothing: the routing call itself. Every question then costs "
+        "needless_turn_penalty, which a question that was needed repays many times over.",
     )
-    needless_turn_penalty: float = Field(default=0.05, ge=0, description="Cost of each planner call beyond free_turns.")
+    needless_turn_penalty: float = Field(default=0.1, ge=0, description="Cost of each planner call beyond free_turns.")
+    premature_route_penalty: float = Field(
+        default=0.5,
+        ge=0,
+        description="Cost of each routing action before the last one. Without it a delegate to any helper is a "
+        "free probe (the customer comes back and the planner routes again) and policies learn to probe first.",
+    )
+    unneeded_question_penalty: float = Field(
+        default=0.0,
+        ge=0,
+        description="Cost of asking when the scenario says the opening already decided the route. Off by default: "
+        "the turn cost usually suffices; it uses a label, so it is a training aid rather than an outcome.",
+    )
     turn_limit_penalty: float = Field(default=0.5, ge=0, description="Cost of running out of turns.")
     error_reward: float = Field(
         default=0.0,
@@ -70,6 +85,9 @@ def episode_reward(metrics: EpisodeMetrics, config: RewardConfig) -> float:
         reward += config.handoff_summary_bonus
     reward -= config.invalid_action_penalty * metrics.invalid_actions
     reward -= config.needless_turn_penalty * max(0, metrics.planner_calls - config.free_turns)
+    reward -= config.premature_route_penalty * max(0, metrics.routing_actions - 1)
+    if metrics.asked_clarification and not metrics.clarification_needed:
+        reward -= config.unneeded_question_penalty
     if metrics.turn_limit_hit:
         reward -= config.turn_limit_penalty
     if config.min_reward is not None:

@@ -71,6 +71,8 @@ def score_episode(
         escalated=escalated,
         send_to_human_correct=route is not None and escalated == scenario.needs_human,
         asked_clarification=any(e.kind == "planner_message" for e in events),
+        clarification_needed=scenario.clarification_needed,
+        routing_actions=sum(1 for e in events if e.kind == "planner_action"),
         customer_turns=max(outcome.customer_turns, customer_turns_from_events(events)),
         planner_calls=outcome.planner_calls,
         invalid_actions=outcome.invalid_actions,

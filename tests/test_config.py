@@ -27,5 +27,5 @@ def test_overrides_apply_and_labels_hold_no_secrets(monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.parametrize("bad", ["", "gpt-4", "openai:", "builtin:", "rules:extra"])
 def test_bad_specs_say_what_is_expected(bad: str) -> None:
-    with pytest.raises(ModelSpecError, match="rules, scripted, builtin:PATH|needs a model name"):
+    with pytest.raises(ModelSpecError, match=r"rules, scripted, builtin:PATH|needs a model name"):
         parse_model_spec(bad)

@@ -53,8 +53,8 @@ def test_correct_route_is_worth_most_and_partial_credit_needs_the_right_human_de
 def test_never_routing_earns_no_partial_credit_and_the_turn_limit_costs() -> None:
     unrouted = _metrics(route=None, route_correct=False, escalated=False, send_to_human_correct=False)
     assert episode_reward(unrouted, CONFIG) == 0.0
-    hit = unrouted.model_copy(update={"turn_limit_hit": True, "planner_calls": 8})
-    expected = -CONFIG.turn_limit_penalty - CONFIG.needless_turn_penalty * (8 - CONFIG.free_turns)
+    hit = unrouted.model_copy(update={"turn_limit_hit": True, "planner_calls": 4})
+    expected = -CONFIG.turn_limit_penalty - CONFIG.needless_turn_penalty * (4 - CONFIG.free_turns)
     assert episode_reward(hit, CONFIG) == pytest.approx(expected)
 
 
@@ -92,3 +92,13 @@ async def test_without_a_judge_the_group_is_returned_untouched() -> None:
     scored, report = await score_group(group, RewardBlend(ruler_weight=0.5))  # no judge_model
     assert scored is group
     assert report.groups == 0 and report.failures == 0
+
+
+def test_a_route_the_customer_came_back_from_and_an_unneeded_question_cost() -> None:
+    config = CONFIG.model_copy(update={"unneeded_question_penalty": 0.3})
+    base = episode_reward(_metrics(planner_calls=1), config)
+    probed = episode_reward(_metrics(planner_calls=2, routing_actions=2), config)
+    assert base - probed == pytest.approx(config.premature_route_penalty + config.needless_turn_penalty)
+    needless = episode_reward(_metrics(planner_calls=2, asked_clarification=True), config)
+    needed = episode_reward(_metrics(planner_calls=2, asked_clarification=True, clarification_needed=True), config)
+    assert needed - needless == pytest.approx(0.3)

@@ -95,24 +95,10 @@ class BuiltinTrainConfig(BaseModel):
     concurrency: int = Field(default=32, ge=1, description="Episodes in flight at once.")
     episode: EpisodeConfig = Field(default_factory=EpisodeConfig, description="Episode limits.")
     reward: RewardConfig = Field(
-        default_factory=lambda: RewardConfig(free_turns=1, needless_turn_penalty=0.1),
-        description="The runner's reward, with one free planner call (not two) and 0.1 per further call: every "
-        "question costs a little. Costlier questions (0.2) made the policy stop asking before it learned which "
-        "question to ask, and it plateaued near 0.84 route accuracy.",
-    )
-    unneeded_question_penalty: float = Field(
-        default=0.0,
-        ge=0,
-        description="Training-only shaping from the labels: cost of asking when the scenario's opening already "
-        "decides the route (clarification_needed is false). A turn cost alone does not do it: the scripted "
-        "answer to the 'details' question is the scenario's clean issue summary, so asking always pays.",
-    )
-    misroute_penalty: float = Field(
-        default=0.5,
-        ge=0,
-        description="Training-only shaping: cost of each routing action before the last one. Without it, a "
-        "delegate to any helper is a free probe (the customer comes back and the planner routes again), and the "
-        "policy collapses onto 'delegate first, route second'.",
+        default_factory=RewardConfig,
+        description="The runner's reward (contact_center.reward), the same one eval and ART training use: every "
+        "question costs needless_turn_penalty and a route the customer comes back from costs "
+        "premature_route_penalty.",
     )
 
 
@@ -323,16 +309,6 @@ def _episode_reward(episode: Episode, config: BuiltinTrainConfig) -> float:
     return episode.reward if episode.reward is not None else config.reward.error_reward
 
 
-def training_reward(episode: Episode, scenario: Scenario, config: BuiltinTrainConfig) -> float:
-    """The runner's reward minus the shaping: misroutes the customer had to come back from, needless questions."""
-    routings = sum(1 for event in episode.events if event.kind == "planner_action")
-    asked = any(event.kind == "planner_message" for event in episode.events)
-    reward = _episode_reward(episode, config) - config.misroute_penalty * max(0, routings - 1)
-    if asked and not scenario.clarification_needed:
-        reward -= config.unneeded_question_penalty
-    return reward
-
-
 async def evaluate_policy(
     policy: LinearSoftmaxPolicy, scenarios: Sequence[Scenario], config: BuiltinTrainConfig
 ) -> EvalResult:
@@ -511,7 +487,7 @@ async def train_builtin_async(
         rewards_all: list[float] = []
         for g in range(len(groups)):
             group = episodes[g * config.rollouts_per_group : (g + 1) * config.rollouts_per_group]
-            rewards = [training_reward(e, groups[g], config) for e in group]
+            rewards = [_episode_reward(e, config) for e in group]
             rewards_all.extend(rewards)
             advantages = group_advantages(rewards, config.advantage_epsilon)
             for episode, advantage in zip(group, advantages, strict=True):

@@ -1194,6 +1194,7 @@ _CAPS_STOPWORDS = frozenset(
 _AMBIGUOUS_CLOSE = re.compile(
     r"\b(deactivat\w*|disabl\w*|stop|shut\w*( down| off)?|switch\w*( off)?|turn\w*( off)?)\b.{0,12}"
     r"\b(my|this|the|that)( credit)? card\b"
+    r"|\b(my|this|the|that)( credit)? card\b.{0,8}\b(shut|switch\w*|turn\w*|deactivat\w*|disabl\w*)( off| down)?\b"
 )
 _CLOSE_SETTLED = re.compile(
     r"\b(account|for good|permanent\w*|altogether|completely|forever|close\w*|leave|leaving|switching banks|"
