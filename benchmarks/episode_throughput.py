@@ -13,9 +13,9 @@ import statistics
 import time
 from typing import TypedDict
 
-import contact_center.observability  # noqa: F401  (offline defaults before LangChain is imported)
 from langgraph.graph import END, START, StateGraph
 
+import contact_center.observability  # noqa: F401  (offline defaults before LangChain is imported)
 from contact_center.config import ModelSpec
 from contact_center.runner import RunSettings, run_episodes
 from scenarios.generator import GenerationConfig, generate_scenarios
@@ -25,7 +25,7 @@ class _BareState(TypedDict):
     steps_left: int
 
 
-def bare_graph():  # noqa: ANN201  (a compiled LangGraph graph)
+def bare_graph():
     """customer -> planner -> customer ... with empty nodes, ending after `steps_left` planner steps."""
 
     def customer(state: _BareState) -> dict:

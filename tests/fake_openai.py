@@ -88,9 +88,7 @@ class FakeOpenAIServer:
                     "type": "function",
                     "function": {
                         "name": call.name,
-                        "arguments": call.arguments
-                        if isinstance(call.arguments, str)
-                        else json.dumps(call.arguments),
+                        "arguments": call.arguments if isinstance(call.arguments, str) else json.dumps(call.arguments),
                     },
                 }
                 for i, call in enumerate(reply.tool_calls)
@@ -180,9 +178,7 @@ class FakeOpenAIServer:
                 if reply.raw_body is not None:
                     self._send(reply.status, reply.raw_body)
                 elif reply.status != 200:
-                    error = {
-                        "error": {"message": reply.error_message, "type": "scripted", "code": reply.status}
-                    }
+                    error = {"error": {"message": reply.error_message, "type": "scripted", "code": reply.status}}
                     self._send(reply.status, json.dumps(error))
                 else:
                     self._send(200, json.dumps(server._completion(reply, body)))

@@ -30,9 +30,7 @@ def _openai(server: FakeOpenAIServer) -> ModelSpec:
 async def test_concurrent_episodes_of_one_scenario_are_isolated(scenarios) -> None:
     scenario = next(s for s in scenarios if s.required_state)
     before = scenario.model_dump_json()
-    first, second = await asyncio.gather(
-        run_episode(scenario, planner=RULES), run_episode(scenario, planner=RULES)
-    )
+    first, second = await asyncio.gather(run_episode(scenario, planner=RULES), run_episode(scenario, planner=RULES))
     assert scenario.model_dump_json() == before  # the bank state is a copy, never the scenario itself
     assert first.state_changes == second.state_changes
     assert first.final_route == second.final_route
@@ -53,9 +51,7 @@ async def test_a_failing_endpoint_is_recorded_and_the_run_goes_on(scenarios) -> 
 
 async def test_a_slow_endpoint_times_out_as_a_recorded_episode(scenarios) -> None:
     with FakeOpenAIServer(responder=lambda body: ScriptedReply(text="hmm", delay_s=1.0)) as server:
-        episode = await run_episode(
-            scenarios[0], planner=_openai(server), episode_config=EpisodeConfig(timeout_s=0.3)
-        )
+        episode = await run_episode(scenarios[0], planner=_openai(server), episode_config=EpisodeConfig(timeout_s=0.3))
     assert episode.status == "timeout"
     assert "TimeoutError" in (episode.error or "")
 
