@@ -75,7 +75,8 @@ def parse_model_spec(text: str, **overrides: object) -> ModelSpec:
         raise ModelSpecError(
             f"cannot parse spec {text!r}; expected rules, scripted, builtin:PATH, openai:MODEL or openai:MODEL@BASE_URL"
         )
-    fields.update({k: v for k, v in overrides.items() if v is not None})
+    # A URL written into the spec itself beats a general --base-url default.
+    fields.update({k: v for k, v in overrides.items() if v is not None and not (k == "base_url" and fields.get(k))})
     return ModelSpec.model_validate(fields)
 
 

@@ -29,3 +29,9 @@ def test_overrides_apply_and_labels_hold_no_secrets(monkeypatch: pytest.MonkeyPa
 def test_bad_specs_say_what_is_expected(bad: str) -> None:
     with pytest.raises(ModelSpecError, match=r"rules, scripted, builtin:PATH|needs a model name"):
         parse_model_spec(bad)
+
+
+def test_a_url_inside_the_spec_beats_the_general_base_url() -> None:
+    spec = parse_model_spec("openai:m@http://own:1/v1", base_url="http://general/v1")
+    assert spec.base_url == "http://own:1/v1"
+    assert parse_model_spec("openai:m", base_url="http://general/v1").base_url == "http://general/v1"

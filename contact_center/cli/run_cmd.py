@@ -132,6 +132,10 @@ def simulate(
     planner_base_url: Annotated[str | None, typer.Option(help="Base URL, e.g. http://localhost:8000/v1.")] = None,
     planner_temperature: Annotated[float | None, typer.Option(help="Planner sampling temperature.")] = None,
     logprobs: Annotated[bool, typer.Option(help="Request token logprobs (needed to train on the run).")] = False,
+    planner_api_key_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable holding the planner endpoint's key (default OPENAI_API_KEY)."),
+    ] = None,
     customer: CustomerOpt = "scripted",
     helper: HelperOpt = "scripted",
     concurrency: ConcurrencyOpt = 8,
@@ -175,6 +179,10 @@ def evaluate(
     planner_base_url: Annotated[
         str | None, typer.Option(help="Base URL for openai:MODEL planners without their own @URL.")
     ] = None,
+    planner_api_key_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable holding the planner endpoint's key (default OPENAI_API_KEY)."),
+    ] = None,
     customer: CustomerOpt = "scripted",
     helper: HelperOpt = "scripted",
     concurrency: ConcurrencyOpt = 8,
@@ -188,7 +196,12 @@ def evaluate(
     prices: PricesOpt = None,
 ) -> None:
     """Compare planners on the same scenarios and print a leaderboard (saved as markdown and JSON)."""
-    specs = [model_spec(p, base_url=planner_base_url if p.startswith("openai:") else None) for p in planner]
+    specs = [
+        model_spec(p, base_url=planner_base_url, api_key_env=planner_api_key_env)
+        if p.startswith("openai:")
+        else model_spec(p)
+        for p in planner
+    ]
     request = RunRequest(
         scenarios_file=scenarios, generate=generate, seed=seed, split=split, limit=limit, customer=customer,
         helper=helper, concurrency=concurrency, trials=trials, max_turns=max_turns, timeout=timeout, resume=resume,
