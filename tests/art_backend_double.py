@@ -58,3 +58,16 @@ class RecordingBackend:
 
     def _train_sft(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("SFT is not part of the ccsim training loop")
+
+
+BASE_URL_ENV = "CCSIM_TEST_BACKEND_BASE_URL"
+LAST: list[RecordingBackend] = []
+
+
+def from_env() -> RecordingBackend:
+    """A factory for `ccsim train --backend custom --backend-factory tests.art_backend_double:from_env`."""
+    import os
+
+    backend = RecordingBackend(os.environ[BASE_URL_ENV])
+    LAST.append(backend)
+    return backend

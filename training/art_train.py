@@ -10,6 +10,7 @@ current checkpoint plays the val split greedily and its route accuracy and rewar
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import math
 import os
@@ -51,7 +52,14 @@ class ArtTrainConfig(BaseModel):
     model_name: str = Field(default="ccsim-planner", description="Name of the trained model (served alias).")
     run_name: str | None = Field(default=None, description="ART run name (newer ART); None uses model_name.")
     project: str = Field(default="ccsim", description="ART / W&B project.")
-    backend: Literal["local", "serverless"] = Field(default="local", description="ART backend kind.")
+    backend: Literal["local", "serverless", "custom"] = Field(
+        default="local", description="ART backend kind; 'custom' builds one with backend_factory."
+    )
+    backend_factory: str | None = Field(
+        default=None,
+        description="For backend='custom': 'module:callable' returning an object implementing art.Backend "
+        "(another ART backend, or a test double). Its own prerequisites are its business.",
+    )
     steps: int = Field(default=20, ge=1, description="Train until the model reaches this step (resumes).")
     groups_per_step: int = Field(default=4, ge=1, description="Scenarios per step.")
     rollouts_per_group: int = Field(default=4, ge=2, description="Rollouts per scenario (GRPO group size).")
@@ -174,6 +182,8 @@ def check_prerequisites(
             "the serverless ART backend needs WANDB_API_KEY set (a W&B key with access to W&B Training); "
             "it supports only the large base models W&B serves"
         )
+    if config.backend == "custom" and not config.backend_factory:
+        problems.append("--backend custom needs --backend-factory MODULE:CALLABLE returning an ART backend")
     if problems:
         raise PrerequisiteError("cannot start ART training: " + "; ".join(problems))
 
@@ -324,6 +334,20 @@ def _reward_spread(group: TrajectoryGroup) -> float:
     return max(rewards) - min(rewards) if len(rewards) > 1 else 0.0
 
 
+def load_backend_factory(path: str | None) -> Callable[[], Any]:
+    """Import 'module:callable' for a custom ART backend, with one clear error when it is not there."""
+    module_name, _, attribute = (path or "").partition(":")
+    if not module_name or not attribute:
+        raise PrerequisiteError("--backend custom needs --backend-factory MODULE:CALLABLE returning an ART backend")
+    try:
+        factory = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise PrerequisiteError(f"cannot load the backend factory {path!r}: {exc}") from exc
+    if not callable(factory):
+        raise PrerequisiteError(f"the backend factory {path!r} is not callable")
+    return factory
+
+
 async def train_with_art(
     config: ArtTrainConfig, *, backend: Any | None = None, rollout: Rollout = run_rollout
 ) -> ArtTrainReport:
@@ -331,7 +355,7 @@ async def train_with_art(
 
     `backend` defaults to the configured ART backend; tests pass a double. `rollout` plays one episode.
     """
-    check_prerequisites(config, check_backend=backend is None)
+    check_prerequisites(config, check_backend=backend is None and config.backend != "custom")
     train_set = load_scenarios(config.train_scenarios)
     val_set = (
         sorted(load_scenarios(config.val_scenarios), key=lambda s: s.id)[: config.val_size]
@@ -339,6 +363,8 @@ async def train_with_art(
         else []
     )
     config.output_dir.mkdir(parents=True, exist_ok=True)
+    if backend is None and config.backend == "custom":
+        backend = load_backend_factory(config.backend_factory)()
     if backend is None:
         backend = art_adapter.make_backend(config.backend, path=str(config.output_dir / ".art"))
     model = art_adapter.make_trainable_model(

@@ -97,7 +97,8 @@ def _train_builtin(
 
 def _train_art(
     *,
-    backend: Literal["local", "serverless"],
+    backend: Literal["local", "serverless", "custom"],
+    backend_factory: str | None,
     base_model: str,
     model_name: str,
     project: str,
@@ -126,6 +127,7 @@ def _train_art(
         blend.update(judge_model=ruler_judge, judge_base_url=ruler_base_url)
     fields: dict[str, object] = {
         "backend": backend,
+        "backend_factory": backend_factory,
         "base_model": base_model,
         "model_name": model_name,
         "project": project,
@@ -149,10 +151,10 @@ def _train_art(
     )
     config = ArtTrainConfig.model_validate(fields)
     try:
-        check_prerequisites(config)
+        check_prerequisites(config, check_backend=config.backend != "custom")
+        report = asyncio.run(train_with_art(config))
     except PrerequisiteError as exc:
         fail(str(exc))
-    report = asyncio.run(train_with_art(config))
     console.print(
         f"trained {report.model_name} from step {report.start_step} to {report.final_step}; "
         f"best val step {report.best_step} (reward {report.best_val_reward}); report {report.report_path}"
@@ -164,7 +166,11 @@ def train(
         Policy, typer.Option(help="builtin: the CPU planner trained by GRPO here. art: an LLM planner with ART.")
     ] = "builtin",
     backend: Annotated[
-        str | None, typer.Option(help="ART backend: local (CUDA GPU) or serverless (W&B). Implies --policy art.")
+        str | None,
+        typer.Option(help="ART backend: local (CUDA GPU), serverless (W&B) or custom. Implies --policy art."),
+    ] = None,
+    backend_factory: Annotated[
+        str | None, typer.Option(help="With --backend custom: MODULE:CALLABLE returning an ART backend object.")
     ] = None,
     steps: Annotated[int | None, typer.Option(min=1, help="Training steps (default: 40 builtin, 20 ART).")] = None,
     groups_per_step: Annotated[
@@ -200,10 +206,14 @@ def train(
 ) -> None:
     """Train the planner: the built-in policy on this CPU (default) or an LLM with OpenPipe ART (GRPO)."""
     if backend is not None or policy == "art":
-        if backend not in ("local", "serverless"):
-            fail("--policy art needs --backend local (a CUDA GPU) or --backend serverless (W&B, WANDB_API_KEY)")
+        if backend not in ("local", "serverless", "custom"):
+            fail(
+                "--policy art needs --backend local (a CUDA GPU), serverless (W&B, WANDB_API_KEY) "
+                "or custom (--backend-factory MODULE:CALLABLE)"
+            )
         _train_art(
             backend=backend,  # type: ignore[arg-type]
+            backend_factory=backend_factory,
             base_model=base_model,
             model_name=model_name,
             project=project,
