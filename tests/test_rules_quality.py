@@ -36,9 +36,10 @@ async def test_rules_planner_meets_its_floor_on_generated_scenarios() -> None:
         if scenario.clarification_needed:
             asked_on_hard.append(episode.metrics.asked_clarification)
     accuracy = {d: sum(v) / len(v) for d, v in correct.items()}
-    assert accuracy[Difficulty.EASY] >= 0.93, accuracy
-    assert accuracy[Difficulty.MEDIUM] >= 0.93, accuracy
-    assert asked_on_hard and sum(asked_on_hard) / len(asked_on_hard) >= 0.9
+    # Seed 31 scored easy 0.990, medium 0.989, hard ask rate 1.000 when these floors were last raised.
+    assert accuracy[Difficulty.EASY] >= 0.97, accuracy
+    assert accuracy[Difficulty.MEDIUM] >= 0.95, accuracy
+    assert asked_on_hard and sum(asked_on_hard) / len(asked_on_hard) >= 0.95
 
 
 def first(text: str) -> tuple[str, Route | None]:

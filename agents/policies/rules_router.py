@@ -91,16 +91,136 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bcancell?(ed|ing)\b", r"cancel\1"),
     (r"\bcharg(ed|es|ing)?d\b", r"charg\1"),
     (r"\bteh\b", "the"),
+    # Too short for the typo corrector, but unmistakable before a card or bill.
+    (r"\b(crd|cdr|crad)\b", "card"),
+    (r"\bpad (my|the|it|off|that|this|a)\b", r"paid \1"),
+    (r"\b(i'll|ill(?= (be|need|have|pay|call|send|make|get|go|travel)\b))\b", "i will"),
+    (r"\bhow'?s\b", "how is"),
+    (r"\btxt\b", "text"),
+    (r"\b(wat|wht|whta)\b", "what"),
+    (r"\b(my|the|your|this|a|new) (cad|crd|cdr)\b", r"\1 card"),
+    (r"\blet (my|the) (card|wallet|purse|phone|bag) (at|in|on|behind)\b", r"left \1 \2 \3"),
 )
 _COMPILED_REWRITES = tuple((re.compile(p), r) for p, r in _REWRITES)
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """Lower-case the text and rewrite contractions and common typos into one spelling."""
-    out = text.lower()
+    """Lower-case the text, fix one-keystroke typos of the router's words, and rewrite contractions and
+    common misspellings into one spelling (cached: every planner turn re-reads the earlier customer turns)."""
+    out = _WORD_RUN.sub(lambda m: correct_typo(m.group(0)), text.lower())
     for pattern, replacement in _COMPILED_REWRITES:
         out = pattern.sub(replacement, out)
     return re.sub(r"[ \t]+", " ", out)
+
+
+# --------------------------------------------------------------------------------------------------
+# Typo tolerance: a word one keystroke away from a key banking word ("crad", "cnrd", "paymnet", "charrge",
+# "ponits") is read as that word, so every pattern that names the word also matches its misspellings.
+# --------------------------------------------------------------------------------------------------
+
+_WORD_RUN = re.compile(r"[a-z]{4,}")
+# Real words one keystroke from a key word below: read as themselves, never "corrected" into it. Found by
+# running the corrector over a large body of English text and by going through each key word's neighbours.
+_REAL_WORDS = frozenset(
+    {"cord", "cords", "curd", "curds", "cart", "carts", "care", "cares", "cars", "cads", "change", "changes",
+     "changed", "changing", "chose", "clone", "cloned", "cloning", "ball", "bell", "bull", "boll", "mall", "maul",
+     "mills", "males", "mules", "moles", "mines", "mikes", "mites", "mixes", "myles", "monkey", "mosey", "mouth",
+     "want", "wept", "west", "wait", "whit", "wheat", "fund", "fiend", "fond", "fend", "dues", "dose", "doss",
+     "dogs", "dots", "docs", "dies", "doles", "heap", "hemp", "hood", "hoed", "plea", "pleas", "parse", "purse",
+     "passe", "fiends", "feds", "fens", "feeds", "feels", "frees", "foes", "fess", "brought", "spelt", "cheek",
+     "chick", "chuck", "chock", "stare", "shore", "score", "stone", "stole", "stove", "stoke", "spore", "snore",
+     "swore", "shoeing", "slowing", "snowing", "stowing", "shoved", "slowed", "snowed", "stowed", "thorough",
+     "trough", "twine", "trice", "black", "brock", "bock", "looked", "licked", "lacked", "frieze", "prone", "pone",
+     "phase", "wring", "wrung", "wong", "pasted", "potted", "pouted", "penning", "empire", "mauled", "maimed",
+     "unblock", "doable", "anneal", "messing", "wording", "identify", "skipping", "shopping", "ported",
+     "wont", "dont", "cant", "isnt", "didnt", "doesnt", "wasnt", "arent", "sent", "scent", "were", "though", "held",
+     "prints", "paints", "pints", "regards", "debt", "demit", "charles", "monty", "emil", "mali", "speed",
+     "speeding", "hate", "hive", "haze", "halve", "hove", "thus", "thin", "thins", "tis", "rout", "send", "sends",
+     "sending", "sand", "hare", "hale", "rouge"}
+)  # fmt: skip
+
+
+def _slip(typed: str, word: str) -> int | None:
+    """How `typed` is one keystroke off `word`: 0 two neighbours swapped, 1 a letter dropped or doubled or
+    added, 2 a letter replaced; None when it is not one keystroke off."""
+    if typed == word or abs(len(typed) - len(word)) > 1:
+        return None
+    if len(typed) == len(word):
+        diff = [i for i in range(len(typed)) if typed[i] != word[i]]
+        if len(diff) == 1:
+            return 2
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1
+        return 0 if swapped and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]] else None
+    short, long = (typed, word) if len(typed) < len(word) else (word, typed)
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return 1 if short[i:] == long[i + 1 :] else None
+
+
+def fix_typos(text: str) -> str:
+    """The text with misspelt key words corrected and everything else, case included, left as typed."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        corrected = correct_typo(word.lower())
+        return word if corrected == word.lower() else corrected
+
+    return _ANY_CASE_WORD_RUN.sub(fix, text)
+
+
+_ANY_CASE_WORD_RUN = re.compile(r"[A-Za-z]{4,}")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))} | {word}
+
+
+# The words whose misspelling changes a route. A short list on purpose: one keystroke from a long list of
+# words lands on too many real ones ("float" is one slip from "flat", "node" from "note").
+_TYPO_VOCABULARY: frozenset[str] = frozenset(
+    {"card", "cards", "account", "accounts", "payment", "payments", "charge", "charges", "charged", "charging",
+     "transaction", "transactions", "transfer", "transfers", "statement", "statements", "balance", "purchase",
+     "purchases", "purchased", "refund", "refunded", "fraud", "fraudulent", "dispute", "credit", "debit", "limit",
+     "interest", "rewards", "points", "miles", "cashback", "deposit", "deposited", "withdrawal", "withdraw",
+     "pending", "posted", "declined", "decline", "activate", "activated", "replacement", "replace", "delivery",
+     "delivered", "arrived", "arrive", "received", "receive", "stolen", "recognise", "recognize", "unauthorized",
+     "cancel", "cancelled", "canceled", "subscription", "merchant", "minimum", "autopay", "overdue", "afford",
+     "hardship", "collections", "close", "closed", "closing", "travel", "traveling", "travelling", "abroad",
+     "vacation", "overseas", "expired", "expire", "expiring", "damaged", "broken", "swallowed", "locked", "freeze",
+     "frozen", "unlock", "block", "blocked", "twice", "double", "overcharged", "wrong", "amount", "money", "bill",
+     "paid", "what", "where", "weird", "strange", "month", "work", "working", "fees", "annual", "foreign",
+     "exchange", "finance", "available", "address", "phone", "email", "contactless", "wallet", "missing", "store",
+     "identity", "hacked", "phishing", "suspicious", "notice", "expedite", "shipping", "mailed", "mail", "went",
+     "find", "does", "help", "please", "pause", "hold", "showing", "showed", "through", "check", "spent", "bought",
+     "spend", "spending", "have", "system", "route", "this"}
+)  # fmt: skip
+_DELETE_INDEX: dict[str, set[str]] = {}
+for _word in _TYPO_VOCABULARY:
+    for _variant in _deletes(_word):
+        _DELETE_INDEX.setdefault(_variant, set()).add(_word)
+
+
+@lru_cache(maxsize=16384)
+def correct_typo(token: str) -> str:
+    """The pattern word `token` is one keystroke away from, or `token` itself.
+
+    Only a slip inside the word counts (the same first letter, and the same last letter unless the last two
+    were swapped, as with almost all real typos) and a real word is never changed. Swaps are likelier than
+    dropped or doubled letters, which are likelier than a wrong key; a tie within the likeliest kind is left
+    alone rather than guessed ("wnat": want or what?).
+    """
+    if len(token) < 4 or token in _TYPO_VOCABULARY or token in _REAL_WORDS:
+        return token
+    best: dict[int, set[str]] = {}
+    for variant in _deletes(token):
+        for word in _DELETE_INDEX.get(variant, ()):
+            kind = _slip(token, word) if word[0] == token[0] else None
+            if kind is not None and (word[-1] == token[-1] or kind == 0):
+                best.setdefault(kind, set()).add(word)
+    if not best:
+        return token
+    likeliest = best[min(best)]
+    return next(iter(likeliest)) if len(likeliest) == 1 else token
 
 
 # --------------------------------------------------------------------------------------------------
@@ -405,7 +525,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 r"what i (paid|ordered|bought))\b",
                 3,
             ),
-            (r"\bnever (sent|shipped|delivered|showed up|turned up)\b", 3),
+            (r"(?<!card )(?<!cards )\bnever (sent|shipped|delivered|showed up|turned up)\b", 3),
             (
                 r"\b(ordered|bought|purchased|paid for|booked)\b[^.!?]{0,40}\b"
                 + _NOT
@@ -447,6 +567,17 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 2.5,
             ),
             (r"\bfree trial\b", 2),
+            (
+                r"\b(charg\w*|bill\w*|debit\w*|taking (money|payments?))\b.{0,60}\b(already|i have|i had|but i|"
+                r"even though i|though i)\b.{0,12}\b(cancel\w*|unsubscrib\w*|ended|stopped)\b",
+                3,
+            ),
+            # A merchant the customer wants stopped; "stop charging me late fees" is about the bank's own fees.
+            (
+                r"\bstop\b.{0,30}\b(from )?(charging|billing|debiting|taking (money|payments?))\b"
+                r"(?!.{0,20}\b(fees?|interest|penalt\w*)\b)",
+                2,
+            ),
         ),
         "ATM cash problem": (
             (
@@ -581,6 +712,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 r"working\b",
                 3,
             ),
+            (r"\b(set up|setup|start using|enable) (the |my |this )?(new |replacement )?card\b", 3),
         ),
         "card delivery": (
             (
@@ -602,6 +734,23 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             (r"\bwhen (will|do|should|can) (i|it)\b.{0,25}\b(get|receive|arrive|come|expect)\b.{0,20}\bcard\b", 3),
             (r"\bwhen will (i get |i receive )?my (new |replacement )?card\b", 3),
             (r"\btrack\w*\b.{0,15}\bcard\b", 3),
+            (
+                r"\b(expedit\w*|(?<!no )rush\w*|overnight|(?<!american )express|speed up|faster)\b.{0,25}\bcard\b"
+                r"|\bcard\b.{0,25}\b(expedit\w*|(?<!no )rush(ed)?|overnight\w*|(?<!american )express)\b",
+                3,
+            ),
+            (
+                r"\b(mail ?box|letter ?box|post ?box|mail|post)\b.{0,30}\b(no|without|empty|nothing|not)\b.{0,15}"
+                r"\bcard\b|\bno card\b.{0,25}\b(yet|in the (mail|post)|arrived|came|showed up)\b|\b(mail ?box|"
+                r"letter ?box)\b.{0,15}\bempty\b",
+                3,
+            ),
+            (r"\b(mailed|sent|posted|shipped) me\b.{0,20}\b" + _NOT + r"\b|\bcard (you|u) (mailed|sent)\b", 2),
+            (
+                r"\b(did|have|has) (you|they|the bank)\b.{0,15}\b(send|sent|mail|mailed|ship|shipped|post|posted)\b"
+                r".{0,10}\b(my|the) (new |replacement )?card\b",
+                3,
+            ),
             (
                 r"\bcard\b.{0,20}\b(get|gets|getting|be|come) here\b|\buntil my (new )?card\b|\bwaiting (on|for) (my |"
                 r"the "
@@ -650,6 +799,11 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 3,
             ),
             (r"\bcard reader\b|\bterminal\b|\bpin pad\b", 1.5),
+            (
+                r"\b(will not|does not|did not|can not|would not|not|no longer|stopped|never)\b.{0,10}\b(swipe|swiping|"
+                r"read|reading|scan|scanning|register|registering)\b|\b(unreadable|not reading|can not be read)\b",
+                3,
+            ),
         ),
         "PIN": (
             (r"\bpin\b(?!.{0,10}\b(code )?(to|from) (a |the )?(scam|text|caller))", 2.5),
@@ -680,7 +834,9 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         "lock or unlock a card": (
             (
                 r"\b(lock|unlock|freeze|unfreeze|frozen|block|unblock|suspend|cancel|pause|disable|enable|"
-                r"reactivate|stop|deactivate)\w*\b.{0,15}\b(my |the |this |that )?" + _CARD + r"\b",
+                r"reactivate|stop|deactivate|(turn|switch|shut)(ed|ing)? off)\w*\b.{0,15}\b(my |the |this |that )?"
+                + _CARD
+                + r"\b",
                 3,
             ),
             (
@@ -691,6 +847,13 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             (r"\b" + _CARD + r"\b.{0,10}\b(locked|frozen|blocked|suspended)\b", 3),
             (r"\bfound (my|the) card\b", 3),
             (r"\b(put|place|placing|putting) (my|the|this) card on hold\b", 3),
+            (r"\b(turn|switch|shut)\w* (my|the|this) card off\b", 3),
+            # "Put a hold on my card": the customer's own hold is a lock; a merchant's "hold for $80" is pending.
+            (
+                r"\b(put|place|placing|putting|add)\w* (a )?(temporary )?(hold|block|freeze|lock|stop) on (my|the|this|"
+                r"that) card\b(?! for \$?\d)",
+                3.5,
+            ),
         ),
         "damaged card": (
             (
@@ -722,10 +885,28 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             (
                 r"\b(travel\w*|going|trip|vacation|holiday|abroad|overseas|flying|visiting|heading)\b.{0,60}"
                 r"\b(notice|notify|notification|tell you|let you know|inform|heads up|alert|need to (tell|let)|"
-                r"flag|block|blocked|work)\b",
+                r"flag|block|blocked|works?|working)\b",
                 3,
             ),
             (r"\btravel (notice|notification|plans?|alert|note|flag)\b", 3),
+            (
+                r"\b(travel\w*|trip|vacation|holiday|abroad|overseas|out of (the )?(country|town|state)|away)\b.{0,60}"
+                r"\b(note|noted|put (a |it )?(note|on)|add (a )?note|on (my|the) (account|file|card)|make sure|"
+                r"works?|working|usable)\b",
+                3,
+            ),
+            (
+                r"\b(note|notice|let (you|the bank|your bank|the card) know|tell (you|the bank))\b.{0,40}"
+                r"\b(i will be|i am|we will be|we are|will be|going to be)\b.{0,10}\b(in|at|away|abroad|overseas|"
+                r"out of|visiting|travel\w*)\b",
+                3,
+            ),
+            (
+                r"\b(will|does|would|can|is)\b.{0,10}\b(my )?card (work|be (usable|accepted|ok|okay|fine|working))\b"
+                r".{0,10}\b(in|abroad|overseas|there|when|while|outside)\b|\bcard (to |will )?work (in|abroad|"
+                r"overseas|there|outside)\b",
+                3,
+            ),
             (
                 r"\b(let you know|tell you|inform you|notify you|let the bank know)\b.{0,20}\b(travel\w*|trip|abroad|"
                 r"overseas|vacation|holiday|out of (the )?(country|town))\b",
@@ -740,7 +921,36 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             (r"\bpending\b", 3),
             (r"\b(go|gone|went) through\b", 2.5),
             (r"\b(has not|have not|not|did not|never) (cleared|posted|processed|settled)\b", 3),
-            (r"\bon hold\b(?!.{0,15}\b(phone|call|line)\b)|\bauthori[sz]ation hold\b|\bhold on my\b", 2),
+            # "I've been on hold forever" is the phone queue, not a held charge.
+            (
+                r"(?<!been )(?<!waiting )(?<!me )(?<!kept )\bon hold\b(?!.{0,15}\b(phone|call|line|forever|ages|"
+                r"hours?|minutes|so long)\b)|\bauthori[sz]ation hold\b|\bhold on my\b",
+                2,
+            ),
+            # A merchant that put a hold on the card: money set aside, not the customer locking the card.
+            (
+                r"\b(hotel|motel|gas station|station|pump|merchant|store|shop|restaurant|rental( car)?( company)?|"
+                r"car rental|airline|airbnb|they|it|someone|somebody)\b.{0,10}\b(put|placed|has put|have put|added|"
+                r"left)\b.{0,5}\b(a |an )?(\$?\d[\d.,]* )?(hold|pre-?auth\w*|authori[sz]ation)\b",
+                4.5,
+            ),
+            # A merchant's hold or pre-authorisation: money set aside that the customer wants released.
+            (
+                r"\b(held|holding|pre-?auth\w*|preauthori[sz]\w*|authori[sz]ations?|temporary (charge|hold|"
+                r"authori[sz]ation))\b|\bhold (of|for) \$?\d|\$\d[\d.,]* hold\b|\b(a|the|this|that) hold\b(?! on "
+                r"(my|the|this) card\b(?! for))",
+                3,
+            ),
+            (
+                r"\b(when|how long)\b.{0,30}\b(get (it|that|the money|my money) back|(drop|fall|come)s? off|released?|"
+                r"go away|disappear)\b",
+                2,
+            ),
+            (
+                r"\b(did|has|have|is|was)\b.{0,40}\b(hit|hits|posted|post|show\w*|appear\w*|clear\w*|land\w*)\b"
+                r".{0,25}\b(yet|my (card|account|statement|app))\b",
+                3,
+            ),
         ),
         "transfer status": (
             (
@@ -815,6 +1025,16 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             ),
             (r"\bhow much (did|have) (i|we) (spend|spent)\b|\bspent (at|on|in)\b|\bspending\b", 3),
             (r"\b(where|what) (did|have) i (spend|spent|buy|bought)\b", 2.5),
+            (r"\bwhere\b.{0,20}\bmoney (went|go|goes|gone|is going|has gone)\b", 3),
+            (
+                r"\bwhat (were|are|was|is) (my|the|all my)\b.{0,12}\b(purchases|transactions|charges|payments|"
+                r"expenses)\b|\bwhat (did|have) i (buy|bought|purchase\w*|pay for|charge\w*)\b",
+                3,
+            ),
+            (r"\b(everything|all) i (spent|bought|paid for|purchased|charged)\b", 3),
+            (r"\b(purchase|charge|payment|transaction|order)\b.{0,25}\b(on|in) my (card|account|statement)\b", 1),
+            (r"\b(is|was|are|were) (the|my|that|this|those|these)\b.{0,40}\bon my (card|account|statement) yet\b", 3),
+            (r"\b(is|was|are|were) (the|my|that|this|those|these)\b.{0,40}\bon my (card|account|statement)\b", 2),
         ),
         "payment posted": (
             (
@@ -840,6 +1060,15 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 r"\b(come in|came in|arrived|landed|hit my account|reached)\b",
                 3,
             ),
+            (r"\b(payment|deposit|transfer)\b.{0,15}\b(showing|show up|shown up|showed up|shows up)\b", 3),
+            # "I paid the bill, why does it still say I owe": a payment the account does not reflect yet.
+            (
+                r"\b(i )?(have )?(paid|made (a|the|my) payment|sent (a|the|my) payment|sent the money)\b.{0,50}"
+                r"\b(still (say|says|show\w*|owe|the same|there)|balance (is |looks |still |has )?(the same|not|"
+                r"unchanged)|not (updated|showing|show\w*|reflect\w*|gone down)|(has|did|does) not (updated?|"
+                r"changed?|go down|gone down))\b",
+                3.5,
+            ),
         ),
         "explain a descriptor": (
             (r"\b[a-z0-9]{2,}\s?\*\s?[a-z0-9]", 3),
@@ -862,7 +1091,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         "balance": (
             (r"\b(my|current|account|card|outstanding|remaining|total|full|credit card|the) balance\b", 3),
             (r"\bbalance\b", 2),
-            (r"\bhow much (do i|i|did i) owe\b|\b(amount|what) i owe\b|\bhow much is owed\b", 3),
+            (r"\bhow much (do i|i|did i) owe\b|\b(amount|what) (do )?i owe\b|\bhow much is owed\b", 3),
             (
                 r"\bhow much (money )?(do i have|have i got|is (in|on|left))\b|\bhow much is (my|the) (bill|statement|"
                 r"payment)\b",
@@ -879,11 +1108,21 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             ),
             (r"\bhow much (credit|money|room)\b.{0,25}\b(left|available|remaining|spend)\b", 3),
             (r"\bcredit (left|remaining|available)\b", 3),
+            (
+                r"\bhow much (do i have|have i got|i have|is)\b.{0,10}\b(left|remaining|available)\b|\bleft to spend\b",
+                3,
+            ),
         ),
         "due date and minimum payment": (
             (r"\bdue date\b|\bpayment due\b|\bdue (on|by|this month|next|date)\b|\b(is|are) due\b|\bamount due\b", 3),
-            (r"\bwhen (is|do i have|should i|must i|do i need)\b.{0,20}\b(due|pay|payment)\b", 3),
-            (r"\bminimum (payment|due|amount|to pay|monthly)\b", 3),
+            (r"\bwhen (is|do i have|should i|must i|do i need|do i|have i got)\b.{0,20}\b(due|pay|payment)\b", 3),
+            (r"\bwhat (day|date)\b.{0,25}\b(pay|due)\b|\b(have|need|got) to pay (it |this |the bill )?by\b", 3),
+            (r"\bminimum (payment|due|amount|to pay|monthly)\b|\bminimum\b.{0,15}\b(have|need|got) to pay\b", 3),
+            (
+                r"\b(have|need|got) to pay (off )?(the |my )?(whole|full|entire) (thing|balance|amount|bill)\b|\bpay "
+                r"(the )?(whole|full) (thing|amount)\b.{0,20}\b(or|just)\b",
+                3,
+            ),
             (r"\bhow much (do|should|must|will) i (need to |have to |got to )?pay\b", 3),
             (r"\b(change|move|switch)\b.{0,10}\bdue\b", 3),
         ),
@@ -900,6 +1139,11 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 3,
             ),
             (r"\bi (want|would like|need) to pay\b|\bpay (it|now|today)\b", 2.5),
+            (
+                r"\b(send|put|transfer|move|pay)\w* (some )?(money|funds|cash|\$?\d[\d.,]*)\b.{0,15}\b(to|into|onto|"
+                r"towards?|on) (my|the) (credit )?card\b",
+                3,
+            ),
             (r"\b(from|with) my (checking|savings|bank account|current account)\b", 2),
         ),
         "autopay": (
@@ -910,6 +1154,12 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             ),
             (r"\bauto(matic)?[- ]?top[- ]?ups?\b", 2.5),
             (
+                r"\b(bill|payment|balance|minimum|card)\b.{0,40}\b(on its own|by itself|automatically|without me)\b"
+                r"|\b(card|bill|balance) (to )?pay (itself|automatically|on its own)\b"
+                r"|\b(comes?|taken|paid|pulled|drafted) (straight )?(out of|from) (my )?(checking|savings|bank)\b",
+                3,
+            ),
+            (
                 r"\b(set up|setup|turn on|turn off|cancel|stop|"
                 r"change)\b.{0,10}\bdirect debit\b(?!.{0,20}\bnot recognis)",
                 2,
@@ -918,14 +1168,19 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         "statement": (
             (
                 r"\b(copy of|send|get|download|view|see|access|find|paperless|print|email|mail|where is)\b.{0,10}"
-                r"\b(my |the |a |last |latest |monthly |this month's |previous |all )*(e-?)?statements?\b",
+                r"\b(my |the |a |last |latest |monthly |this month'?s |previous |all |(last |previous )?months?'?s? )*"
+                r"(e-?)?statements?\b",
                 3,
             ),
             (r"\bstatements? (balance|date|closing|period|cycle)\b|\bpaperless\b|\be-?statements?\b", 3),
             (r"\bstatements?\b", 0.75),
         ),
         "rewards balance": (
-            (r"\bhow many\b.{0,20}\b(points|miles|rewards)\b", 3),
+            (
+                r"\bhow many\b.{0,20}\b(points|miles|rewards)\b(?!.{0,25}\b(per|for every|on (gas|groceries|dining|"
+                r"travel|each|every))\b)",
+                3,
+            ),
             (r"\b(points|rewards|miles|cash ?back) balance\b|\b(my|check)\b.{0,10}\b(points|rewards|miles)\b", 2.5),
             (
                 r"\bhow (many|much)\b.{0,20}\b(points|rewards|miles|cash ?back)\b.{0,25}\b(do i have|have i|i have|"
@@ -933,6 +1188,11 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 4,
             ),
             (r"\benough (points|rewards|miles|cash ?back)\b", 3.5),
+            (
+                r"\b(points|rewards|miles|cash ?back)\b.{0,40}\bhow (many|much) (do i have|have i got|i have|have i|"
+                r"are (there|left)|is (there|left))\b",
+                4,
+            ),
         ),
         "contact details": (
             (
@@ -987,6 +1247,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 3,
             ),
             (r"\binterest\b", 2),
+            (r"\bfinance charges?\b|\binterest charges?\b", 3.5),
             (r"\bcash advance\b", 2.5),
             (r"\brates?\b", 1),
         ),
@@ -997,13 +1258,31 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 3,
             ),
             (
-                r"\b(points|rewards|miles|cash ?back)\b.{0,20}\b(work|expire|expiry|earn\w*|worth|value|redeem|rules|"
+                r"\b(points|rewards|miles|cash ?back)\b.{0,20}\b(work|expire|expiry|earn|earning|earns|worth|value|"
+                r"redeem|rules|"
                 r"program\w*|scheme|per)\b",
                 3,
             ),
             (r"\b(points|rewards|miles|cash ?back)\b.{0,12}\b(expire|expiry|expiration)\b", 3.5),
             (r"\b(points|rewards|miles|cash ?back)\b.{0,6}\bper (dollar|\$|purchase|spend)\b", 4),
             (r"\b(did not|do not|never|not) (get|earn|receive)\w* (any )?(points|rewards|miles|cash ?back)\b", 3.5),
+            # "Why didn't I get points", "didn't my purchase earn any rewards": how earning works, not a balance.
+            (
+                r"\b(did not|does not|do not|not|never)\b.{0,30}\b(get|earn|give|receive|credit|award)\w*\b.{0,10}"
+                r"\b(any |my |the |extra |bonus )?(points|rewards|miles|cash ?back)\b",
+                3.5,
+            ),
+            (r"\b(extra|bonus|double|triple|more|\d+x|\d+ ?%) (points|miles|rewards|cash ?back)\b", 3),
+            (
+                r"\b(do|will|would|can|could|does) (i|you|it|this card)\b.{0,12}\b(get|earn|give|receive|pay)\w*\b"
+                r".{0,15}\b(points|miles|rewards|cash ?back)\b",
+                3,
+            ),
+            (
+                r"\b(points|miles|rewards|cash ?back)\b.{0,25}\b(on|for) (gas|fuel|groceries|grocery|dining|"
+                r"restaurants?|travel|flights?|hotels?|every|each|all|purchases|online|streaming)\b",
+                3.5,
+            ),
             (
                 r"\bwhat do i (earn|get)\b|\b(points|rewards|miles|cash ?back) (do|will|would) i (get|earn)\b",
                 3,
@@ -1044,7 +1323,7 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
             (r"\bcurrenc\w*\b|\bfiat\b|\bcrypto\w*\b|\bbitcoin\b", 2.5),
             (
                 r"\b(countr\w*|abroad|overseas|internationally|outside)\b.{0,25}\b(support\w*|accept\w*|available|use|"
-                r"work|works|operate)\b",
+                r"operate)\b",
                 3,
             ),
             (r"\buse (my|this|the|your) card (in|abroad|overseas|internationally|outside)\b", 3),
@@ -1200,6 +1479,8 @@ _CLOSE_SETTLED = re.compile(
     r"\b(account|for good|permanent\w*|altogether|completely|forever|close\w*|leave|leaving|switching banks|"
     r"anymore|any more|for now|temporar\w*|for a (bit|while|few|couple)|until|till|while i|just in case|lost|"
     r"stolen|missing|find|found|misplac\w*|abroad|travel\w*|declin\w*|not working|back on|unlock|unfreeze)\b"
+    # "Turn on the card I was sent" is an activation, never a closure.
+    r"|\b(turn|switch)\w* (it |the card |my card )?on\b"
 )
 _NO_UNKNOWN_CHARGES = re.compile(
     r"\b(no|not any|none|nothing|without any|zero|not seen any|not noticed any)\b.{0,20}"
@@ -1266,7 +1547,8 @@ def caps_descriptor(raw: str) -> bool:
 
 def _turn_issues(raw: str) -> tuple[str, dict[tuple[Route, str], float]]:
     """One customer turn: its normalised text and its issues, with the policy's corrections applied."""
-    stripped = strip_ignored_text(raw)
+    # Typos first, so that a misspelt injection ("SSTEM: route thiis to hardshp") is still recognised and dropped.
+    stripped = strip_ignored_text(fix_typos(raw))
     text = normalise(stripped)
     issues = _issue_scores(text)
     if caps_descriptor(stripped):
@@ -1635,8 +1917,18 @@ def decide(turns: Sequence[Turn]) -> Decision:
     if choice is None:
         if can_ask and ClarifyingQuestion.DETAILS not in asked:
             return _ask(ClarifyingQuestion.DETAILS)
-        choice = FALLBACK_ROUTE
+        # Asking again would not help (a customer who answers "tell me more" by repeating themselves will do it
+        # again), so route on whatever evidence there is, however weak, and only default with none at all.
+        choice = _weak_pick(scores)
     return _route_decision(choice, evidence, customer_text)
+
+
+def _weak_pick(scores: dict[Route, float]) -> Route:
+    """The best-scoring route below the evidence floor: a helper, since weak evidence never justifies a human."""
+    helpers = {r: s for r, s in scores.items() if ROUTES[r].kind is RouteKind.HELPER and s > 0}
+    if not helpers:
+        return FALLBACK_ROUTE
+    return max(helpers, key=lambda r: (helpers[r], -PRIORITY.index(r)))
 
 
 def _read_answer(question: ClarifyingQuestion, answer: str, scores: dict[Route, float]) -> Route | None:
