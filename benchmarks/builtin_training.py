@@ -55,13 +55,31 @@ def _eval_line(name: str, result: EvalResult | None) -> str:
         return f"{name:<22} -"
     needed = "-" if result.asked_when_needed is None else f"{result.asked_when_needed:.3f}"
     not_needed = "-" if result.asked_when_not_needed is None else f"{result.asked_when_not_needed:.3f}"
+    turns = "" if result.planner_calls_easy is None else f"planner_calls|easy={result.planner_calls_easy:.2f}"
     return (
         f"{name:<22} route_acc={result.route_accuracy:.3f}  reward={result.mean_reward:.3f}  "
-        f"asked|needed={needed}  asked|not_needed={not_needed}  (n={result.scenarios})"
+        f"asked|needed={needed}  asked|not_needed={not_needed}  {turns}  (n={result.scenarios})"
     )
 
 
-def print_report(report: BuiltinTrainReport, wall_s: float, peak_rss_mib: float) -> None:
+def rules_on_test(config: BuiltinTrainConfig) -> EvalResult | None:
+    """The rules planner on the same test split, through the same runner: the baseline for turns on easy ones."""
+    import asyncio
+
+    from agents.policies.rules import RulesPlanner
+    from contact_center.models import Split
+    from training.builtin_train import _limited, _play, load_training_scenarios, split_scenarios, summarize_episodes
+
+    test = _limited(split_scenarios(load_training_scenarios(config))[Split.TEST], config.test_limit)
+    if not test:
+        return None
+    episodes = asyncio.run(_play([(s, RulesPlanner(), 0) for s in test], config, "rules"))
+    return summarize_episodes(test, episodes, config)
+
+
+def print_report(
+    report: BuiltinTrainReport, wall_s: float, peak_rss_mib: float, rules: EvalResult | None = None
+) -> None:
     print()
     print(f"training time (RL loop, validation included): {report.train_seconds:.1f} s")
     print(f"warm start ({report.config.warm_start}): {report.warm_start_seconds:.1f} s")
@@ -72,6 +90,7 @@ def print_report(report: BuiltinTrainReport, wall_s: float, peak_rss_mib: float)
     print(_eval_line("val after warm start", report.warm_start_val))
     print(_eval_line(f"val best (step {report.best_step})", report.best_val))
     print(_eval_line("test (best checkpoint)", report.test))
+    print(_eval_line("test, rules planner", rules))
     if report.check_set is not None:
         c = report.check_set
         print(
@@ -95,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter() - started
     # ru_maxrss is KiB on Linux: the peak of the whole process, numpy arrays included (tracemalloc misses those).
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print_report(report, wall, peak_mib)
+    print_report(report, wall, peak_mib, rules_on_test(config))
     return 0
 
 

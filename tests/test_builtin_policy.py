@@ -150,3 +150,12 @@ def test_recorded_action_of_each_kind() -> None:
         message = decision_to_message(action_decision(action, conversation_state(view)))
         assert isinstance(message, AIMessage)
         assert recorded_action(to_openai_messages([message])[0]) == action
+
+
+def test_older_checkpoint_version_is_refused_with_a_hint(tmp_path: Path) -> None:
+    folder = random_policy().save(tmp_path / "ckpt")
+    header = json.loads((folder / HEADER_FILE).read_text())
+    header["version"] = 1
+    (folder / HEADER_FILE).write_text(json.dumps(header))
+    with pytest.raises(CheckpointError, match=r"version 1.*retrain"):
+        LinearSoftmaxPolicy.load(folder)

@@ -37,7 +37,7 @@ def test_same_conversation_gives_identical_vector() -> None:
     assert np.array_equal(a.indices, b.indices)
     assert np.array_equal(a.values, b.values)
     assert np.all(np.diff(a.indices) > 0), "indices are sorted and unique"
-    assert a.indices.max() < 2**16
+    assert a.indices.max() < featurizer.config.dim
 
 
 def test_hash_is_stable_across_processes() -> None:
@@ -93,3 +93,30 @@ def test_tool_errors_are_not_helper_answers() -> None:
         {"role": "tool", "tool_call_id": "c1", "content": "delegate: 'fraud' is a human department; call ..."},
     ]
     assert not conversation_state(view).helper_answered
+
+
+def test_lexicon_block_reads_hand_written_vocabulary() -> None:
+    from agents.policies.featurizer import LEXICON_DIM, lexicon_features
+    from contact_center.taxonomy import Route
+
+    config = HashingFeaturizerConfig(n_buckets=2**12)
+    assert config.dim == 2**12 + LEXICON_DIM
+    assert HashingFeaturizerConfig(n_buckets=2**12, lexicon=False).dim == 2**12
+    routes = list(Route)
+    scope = LEXICON_DIM // 3
+    opening = lexicon_features(conversation_state([{"role": "user", "content": "I want to close my account"}]))
+    # The router's pick is one-hot after the 8 relative scores, in the "latest turn opens" slot.
+    assert opening[len(routes) + routes.index(Route.ACCOUNT_CLOSURE)] == 1.0
+    assert not opening[scope : 2 * scope].any(), "the answer slot is empty when nothing was asked"
+    answered = [
+        {"role": "user", "content": OPENING},
+        _ask(ClarifyingQuestion.RECOGNIZE_MERCHANT),
+        {"role": "user", "content": "no, I don't recognise it, I never made that purchase"},
+    ]
+    after = lexicon_features(conversation_state(answered))
+    assert not after[:scope].any() and after[scope : 2 * scope].any(), "an answer goes to its own slot"
+    assert after[scope + len(routes) + routes.index(Route.FRAUD)] == 1.0
+    # The featurizer places the block after the hashed buckets, and only when it is on.
+    with_lexicon = HashingFeaturizer(config).featurize(answered)
+    without = HashingFeaturizer(HashingFeaturizerConfig(n_buckets=2**12, lexicon=False)).featurize(answered)
+    assert with_lexicon.indices.max() >= 2**12 > without.indices.max()

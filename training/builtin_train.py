@@ -49,6 +49,7 @@ BEST_DIR = "best"
 LATEST_DIR = "latest"
 CURVE_CSV = "learning_curve.csv"
 CURVE_PNG = "learning_curve.png"
+REALISTIC_CHECK_SET = Path(__file__).resolve().parents[1] / "scenarios" / "check_sets" / "realistic.jsonl"
 
 # The question that settles a hard opening, by the catalog's hard_fact (for the 'labels' warm start).
 _QUESTION_FOR_FACT: dict[str, ClarifyingQuestion] = {
@@ -57,6 +58,8 @@ _QUESTION_FOR_FACT: dict[str, ClarifyingQuestion] = {
     "unknown_charges": ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES,
     "can_pay": ClarifyingQuestion.PAYMENT_TROUBLE,
     "wants_to_close": ClarifyingQuestion.CLOSE_ACCOUNT,
+    # A bank fee has no merchant: asked whether they recognise it, the customer says where the charge comes from.
+    "extra.charge_source": ClarifyingQuestion.RECOGNIZE_MERCHANT,
 }
 
 
@@ -84,9 +87,15 @@ class BuiltinTrainConfig(BaseModel):
     test_limit: int | None = Field(default=None, ge=1, description="Test scenarios in the final report.")
     output_dir: Path = Field(default=Path("runs/builtin"), description="Checkpoints and the learning curve.")
     check_set: Path | None = Field(
-        default=None, description="Minimal records (id, opening_message, expected_route) to report on at the end."
+        default_factory=lambda: REALISTIC_CHECK_SET if REALISTIC_CHECK_SET.is_file() else None,
+        description="Minimal records (id, opening_message, expected_route) to report on at the end; defaults to "
+        "the repository's realistic check set when it is there.",
     )
-    warm_start: WarmStart = Field(default="none", description="Imitation pass before RL: none, labels, rules.")
+    warm_start: WarmStart = Field(
+        default="labels",
+        description="Imitation pass before RL: none, labels, rules. 'labels' (first-turn route, or the settling "
+        "question on hard openings) is reported separately (warm_start_val) from the RL gain.",
+    )
     warm_start_epochs: int = Field(default=3, ge=1, description="Passes over the training split when warm-starting.")
     featurizer: HashingFeaturizerConfig | EncoderFeaturizerConfig = Field(
         default_factory=HashingFeaturizerConfig, discriminator="kind", description="The representation."
@@ -95,7 +104,10 @@ class BuiltinTrainConfig(BaseModel):
     concurrency: int = Field(default=32, ge=1, description="Episodes in flight at once.")
     episode: EpisodeConfig = Field(default_factory=EpisodeConfig, description="Episode limits.")
     reward: RewardConfig = Field(
-        default_factory=RewardConfig,
+        # The shared reward, plus the label-based training aid: 0.2 for asking when the opening decided the route.
+        # Without it the policy asks nearly always (WHICH_ISSUE's answer restates the issue, a near-sure route for
+        # 0.1) and never learns to route at once; with 0.5 it stops asking even on hard openings.
+        default_factory=lambda: RewardConfig(unneeded_question_penalty=0.2),
         description="The runner's reward (contact_center.reward), the same one eval and ART training use: every "
         "question costs needless_turn_penalty and a route the customer comes back from costs "
         "premature_route_penalty.",
@@ -123,6 +135,9 @@ class EvalResult(BaseModel):
     asked_rate: float = Field(description="Share of episodes where the planner asked at least one question.")
     asked_when_needed: float | None = Field(description="Asked, among scenarios that need clarification.")
     asked_when_not_needed: float | None = Field(description="Asked, among scenarios that do not.")
+    planner_calls_easy: float | None = Field(
+        default=None, description="Mean planner calls on easy scenarios (1 = routed at once; compare with rules)."
+    )
 
 
 class CheckSetResult(BaseModel):
@@ -335,7 +350,18 @@ def summarize_episodes(
         asked_rate=float(np.mean(asked)) if asked else 0.0,
         asked_when_needed=share([a for a, n in zip(asked, needed, strict=True) if n]),
         asked_when_not_needed=share([a for a, n in zip(asked, needed, strict=True) if not n]),
+        planner_calls_easy=_mean_or_none(
+            [
+                e.metrics.planner_calls
+                for s, e in zip(scenarios, episodes, strict=True)
+                if s.difficulty.value == "easy" and e.metrics is not None
+            ]
+        ),
     )
+
+
+def _mean_or_none(values: Sequence[float]) -> float | None:
+    return float(np.mean(values)) if values else None
 
 
 async def evaluate_check_set(
@@ -451,10 +477,16 @@ async def train_builtin_async(
     warm_seconds = time.perf_counter() - warm_started
 
     start_val = warm_val or initial_val
+    # The untrained policy first (chance), then the warm start if any, both at step 0: imitation and RL read apart.
     curve = [
-        CurvePoint(step=0, episodes=0, elapsed_s=0.0, val_route_accuracy=start_val.route_accuracy,
-                   val_reward=start_val.mean_reward)
+        CurvePoint(step=0, episodes=0, elapsed_s=0.0, val_route_accuracy=initial_val.route_accuracy,
+                   val_reward=initial_val.mean_reward, phase="untrained")
     ]  # fmt: skip
+    if warm_val is not None:
+        curve.append(
+            CurvePoint(step=0, episodes=0, elapsed_s=0.0, val_route_accuracy=warm_val.route_accuracy,
+                       val_reward=warm_val.mean_reward, phase="warm_start")
+        )  # fmt: skip
     best_val, best_step = start_val, 0
     final_val = start_val
     metadata = {"seed": config.seed, "warm_start": config.warm_start}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -16,6 +17,7 @@ CSV_FIELDS = (
     "train_route_accuracy",
     "val_route_accuracy",
     "val_reward",
+    "phase",
 )
 
 
@@ -29,6 +31,11 @@ class CurvePoint(BaseModel):
     train_route_accuracy: float | None = Field(default=None, description="Route accuracy of this step's rollouts.")
     val_route_accuracy: float | None = Field(default=None, description="Greedy route accuracy on validation.")
     val_reward: float | None = Field(default=None, description="Greedy mean reward on validation.")
+    phase: Literal["untrained", "warm_start", "rl"] = Field(
+        default="rl",
+        description="untrained: the zero policy (chance); warm_start: after imitation, before RL (both at step 0, "
+        "so the imitation gain and the RL gain read apart); rl: after that many GRPO steps.",
+    )
 
 
 def write_curve_csv(points: Sequence[CurvePoint], path: str | Path) -> Path:
@@ -67,6 +74,10 @@ def plot_curve(points: Sequence[CurvePoint], path: str | Path, *, title: str = "
         ax.plot(*zip(*val_reward, strict=True), "s--", color="tab:green", label="val reward (greedy)")
     if val_acc:
         ax.plot(*zip(*val_acc, strict=True), "o-", color="tab:orange", label="val route accuracy (greedy)")
+    for p in points:
+        if p.phase != "rl" and p.val_route_accuracy is not None:
+            ax.annotate(p.phase.replace("_", " "), (p.step, p.val_route_accuracy), textcoords="offset points",
+                        xytext=(6, -4), fontsize=8, color="tab:orange")  # fmt: skip
     ax.axhline(1 / 8, color="grey", linestyle=":", label="chance accuracy (1/8)")
     ax.set_xlabel("update step")
     ax.set_ylabel("reward / accuracy")

@@ -19,7 +19,8 @@ from agents.questions import ClarifyingQuestion
 from contact_center.taxonomy import Route
 
 CHECKPOINT_FORMAT = "ccsim-builtin-policy"
-CHECKPOINT_VERSION = 1
+# 2: the hashing featurizer gained the dense lexicon block (a different feature space than version 1's).
+CHECKPOINT_VERSION = 2
 HEADER_FILE = "policy.json"
 ARRAYS_FILE = "policy.npz"
 
@@ -160,8 +161,11 @@ def load_checkpoint(folder: str | Path) -> tuple[LinearSoftmaxPolicy, Checkpoint
         found = raw.get("format") if isinstance(raw, dict) else type(raw).__name__
         raise CheckpointError(f"{header_path} is not a {CHECKPOINT_FORMAT} header (format: {found!r})")
     if raw.get("version") != CHECKPOINT_VERSION:
+        older = isinstance(raw.get("version"), int) and raw["version"] < CHECKPOINT_VERSION
+        hint = " (an older build's features differ from this one's: retrain with `ccsim train --policy builtin`)"
         raise CheckpointError(
             f"{header_path} has checkpoint version {raw.get('version')!r}; this build reads {CHECKPOINT_VERSION}"
+            + (hint if older else "")
         )
     try:
         header = CheckpointHeader.model_validate(raw)

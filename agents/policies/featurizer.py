@@ -8,6 +8,9 @@ Two representations share one interface (`Featurizer.featurize -> FeatureVector`
 - `hashing` (default, numpy only): hashed word uni/bi-grams and character n-grams of the customer's latest
   turn and of all their turns, plus conversation-state features (questions asked, the question the latest
   turn answers crossed with its words, whether a helper answered). Hashes are crc32, stable across processes.
+  Optionally (on by default) a small dense "lexicon" block: the rules router's hand-written route scores and
+  ambiguity flags of the same texts. Hashed n-grams only learn the generator's vocabulary; the lexicon carries
+  broad hand-written vocabulary, and RL still decides how much to trust it (it is just more features).
 - `encoder`: a sentence embedding (all-MiniLM-L6-v2 from the optional `encoder` extra) of the same two
   texts, plus the same hashed state features. Needs torch; imported only when asked for.
 """
@@ -40,11 +43,68 @@ class HashingFeaturizerConfig(BaseModel):
     n_buckets: int = Field(default=2**18, ge=2**8, le=2**24, description="Hash buckets (feature dimension).")
     word_ngrams: int = Field(default=2, ge=1, le=3, description="Word n-grams up to this length.")
     char_ngram_min: int = Field(default=3, ge=1, le=8, description="Shortest character n-gram.")
-    char_ngram_max: int = Field(default=5, ge=1, le=8, description="Longest character n-gram; 0 disables.")
+    char_ngram_max: int = Field(default=5, ge=0, le=8, description="Longest character n-gram; 0 disables.")
+    lexicon: bool = Field(
+        default=True,
+        description="Append the dense lexicon block (rules-router route scores and flags, LEXICON_DIM features).",
+    )
 
     @property
     def dim(self) -> int:
-        return self.n_buckets
+        return self.n_buckets + (LEXICON_DIM if self.lexicon else 0)
+
+
+# -- the lexicon block ---------------------------------------------------------------------------------------
+
+_LEXICON_FLAGS = (
+    "ambiguous_charge",
+    "lost_card",
+    "no_unknown_charges",
+    "payment_question",
+    "descriptor_named",
+    "ambiguous_close",
+)
+_ROUTE_ORDER = tuple(Route)
+# Per scope: relative route scores (8), the router's pick one-hot (8), "no evidence" (1), flags (6).
+_LEXICON_SCOPE = 2 * len(_ROUTE_ORDER) + 1 + len(_LEXICON_FLAGS)
+# Three scopes: the latest turn when it opens (or follows a helper), the latest turn when it answers a question,
+# and all customer turns. Splitting the latest turn by context lets a linear policy weigh the same words
+# differently as an opening and as an answer ("no" means nothing on its own, a lot after "do you recognise it?").
+LEXICON_DIM = 3 * _LEXICON_SCOPE
+
+
+def lexicon_scope(texts: Sequence[str]) -> np.ndarray:
+    """The dense lexicon features of some customer text: what the rules router's vocabulary finds in it."""
+    # Imported here: the rules router compiles ~1000 patterns, which plain featurizer users should not pay for.
+    from agents.policies.rules_router import MIN_EVIDENCE, _gather, _pick
+
+    out = np.zeros(_LEXICON_SCOPE, dtype=np.float32)
+    if not any(t.strip() for t in texts):
+        out[2 * len(_ROUTE_ORDER)] = 1.0
+        return out
+    evidence = _gather([(t, 1.0) for t in texts])
+    scores = np.array([evidence.scores[r] for r in _ROUTE_ORDER], dtype=np.float32)
+    top = float(scores.max())
+    n = len(_ROUTE_ORDER)
+    # Relative scores: patterns' weights are on an arbitrary scale, what matters is which route leads and by how much.
+    out[:n] = scores / max(top, MIN_EVIDENCE)
+    pick = _pick(evidence.scores)  # the policy's priority order (fraud first) over the issues raised
+    if pick is None:
+        out[2 * n] = 1.0
+    else:
+        out[n + _ROUTE_ORDER.index(pick)] = 1.0
+    out[2 * n + 1 :] = [float(getattr(evidence, flag)) for flag in _LEXICON_FLAGS]
+    return out
+
+
+def lexicon_features(state: ConversationState) -> np.ndarray:
+    """The LEXICON_DIM-wide block for a conversation state."""
+    out = np.zeros(LEXICON_DIM, dtype=np.float32)
+    latest = lexicon_scope([state.latest_customer_turn])
+    slot = 0 if state.answered_question is None else 1
+    out[slot * _LEXICON_SCOPE : (slot + 1) * _LEXICON_SCOPE] = latest
+    out[2 * _LEXICON_SCOPE :] = lexicon_scope(state.customer_turns) if len(state.customer_turns) > 1 else latest
+    return out
 
 
 class EncoderFeaturizerConfig(BaseModel):
@@ -248,6 +308,10 @@ class HashingFeaturizer:
         state_names = state_features(state)
         idx = np.fromiter((stable_hash("s:" + n) % c.n_buckets for n in state_names), np.int64, len(state_names))
         groups.append((idx, np.ones(len(state_names), np.float32)))
+        if c.lexicon:
+            dense = lexicon_features(state)
+            nonzero = np.flatnonzero(dense)
+            groups.append((nonzero.astype(np.int64) + c.n_buckets, dense[nonzero]))
         return _combine(groups)
 
 
