@@ -76,19 +76,19 @@ LEXICON_DIM = 3 * _LEXICON_SCOPE
 def lexicon_scope(texts: Sequence[str]) -> np.ndarray:
     """The dense lexicon features of some customer text: what the rules router's vocabulary finds in it."""
     # Imported here: the rules router compiles ~1000 patterns, which plain featurizer users should not pay for.
-    from agents.policies.rules_router import MIN_EVIDENCE, _gather, _pick
+    from agents.policies.rules_router import MIN_EVIDENCE, gather_evidence, pick_route
 
     out = np.zeros(_LEXICON_SCOPE, dtype=np.float32)
     if not any(t.strip() for t in texts):
         out[2 * len(_ROUTE_ORDER)] = 1.0
         return out
-    evidence = _gather([(t, 1.0) for t in texts])
+    evidence = gather_evidence([(t, 1.0) for t in texts])
     scores = np.array([evidence.scores[r] for r in _ROUTE_ORDER], dtype=np.float32)
     top = float(scores.max())
     n = len(_ROUTE_ORDER)
     # Relative scores: patterns' weights are on an arbitrary scale, what matters is which route leads and by how much.
     out[:n] = scores / max(top, MIN_EVIDENCE)
-    pick = _pick(evidence.scores)  # the policy's priority order (fraud first) over the issues raised
+    pick = pick_route(evidence.scores)  # the policy's priority order (fraud first) over the issues raised
     if pick is None:
         out[2 * n] = 1.0
     else:

@@ -1509,7 +1509,7 @@ _SOMEONE_ELSE = re.compile(
 
 
 @dataclass(frozen=True)
-class _Evidence:
+class Evidence:
     """What the conversation says so far, combined over the customer's turns."""
 
     scores: dict[Route, float]
@@ -1562,7 +1562,8 @@ def _turn_issues(raw: str) -> tuple[str, dict[tuple[Route, str], float]]:
     return text, issues
 
 
-def _gather(weighted_texts: Sequence[tuple[str, float]]) -> _Evidence:
+def gather_evidence(weighted_texts: Sequence[tuple[str, float]]) -> Evidence:
+    """The evidence in (text, weight) customer turns: route scores, issues, and the ambiguity flags."""
     scores = dict.fromkeys(Route, 0.0)
     issues: dict[tuple[Route, str], float] = {}
     ambiguous_charge = lost_card = no_unknown = payment_question = descriptor_named = ambiguous_close = False
@@ -1579,12 +1580,12 @@ def _gather(weighted_texts: Sequence[tuple[str, float]]) -> _Evidence:
             strip_ignored_text(raw)
         )
         ambiguous_close |= bool(_AMBIGUOUS_CLOSE.search(text)) and not _CLOSE_SETTLED.search(text)
-    return _Evidence(
+    return Evidence(
         scores, issues, ambiguous_charge, lost_card, no_unknown, payment_question, descriptor_named, ambiguous_close
     )
 
 
-def _pick(scores: dict[Route, float]) -> Route | None:
+def pick_route(scores: dict[Route, float]) -> Route | None:
     """The most urgent of the issues raised, or the strongest route when none is clearly an issue."""
     top = max(scores.values())
     if top < MIN_EVIDENCE:
@@ -1833,13 +1834,13 @@ def extract_facts(text: str) -> HandoffFacts:
     )
 
 
-def _describe(route: Route, evidence: _Evidence) -> str:
+def _describe(route: Route, evidence: Evidence) -> str:
     """The issue in a few words: the route's strongest matched issue, or what the route covers."""
     matched = [(w, issue) for (r, issue), w in evidence.issues.items() if r is route and w >= 1.0]
     return max(matched)[1] if matched else ROUTES[route].covers.split(",")[0]
 
 
-def _compose(route: Route, evidence: _Evidence, customer_text: str) -> str:
+def _compose(route: Route, evidence: Evidence, customer_text: str) -> str:
     facts = extract_facts(customer_text)
     quote = redact_card_numbers(customer_text)
     if len(quote) > 800:
@@ -1859,7 +1860,7 @@ def _compose(route: Route, evidence: _Evidence, customer_text: str) -> str:
     return " ".join(parts)
 
 
-def _route_decision(route: Route, evidence: _Evidence, customer_text: str) -> Decision:
+def _route_decision(route: Route, evidence: Evidence, customer_text: str) -> Decision:
     body = _compose(route, evidence, customer_text)
     if ROUTES[route].kind is RouteKind.HUMAN:
         return Decision(kind="transfer", route=route, text=f"Transfer to {ROUTES[route].title}. {body}")
@@ -1887,7 +1888,7 @@ def decide(turns: Sequence[Turn]) -> Decision:
         (turns[i].text, BEFORE_HELPER_WEIGHT if i not in current else 1.0 if i == current[-1] else EARLIER_TURN_WEIGHT)
         for i in customer_idx
     ]
-    evidence = _gather(weighted)
+    evidence = gather_evidence(weighted)
     scores = dict(evidence.scores)
 
     asked: list[ClarifyingQuestion] = []
@@ -1906,7 +1907,7 @@ def decide(turns: Sequence[Turn]) -> Decision:
         if route is not None:
             scores[route] += ANSWER_VOTE
 
-    choice = _pick(scores)
+    choice = pick_route(scores)
     can_ask = len(asked) < MAX_QUESTIONS
     # The summary carries everything the customer said (opening and answers), not only the latest turns: a
     # department needs the merchant and amount from the opening even after a helper was tried first.
@@ -1948,13 +1949,13 @@ def _read_answer(question: ClarifyingQuestion, answer: str, scores: dict[Route, 
             return None
 
 
-def _make_payment_weight(evidence: _Evidence) -> float:
+def _make_payment_weight(evidence: Evidence) -> float:
     return evidence.issues.get((R.ACCOUNT_SERVICES, "make a payment"), 0.0)
 
 
 def _open_question(
     choice: Route | None,
-    evidence: _Evidence,
+    evidence: Evidence,
     asked: Sequence[ClarifyingQuestion],
     answered: dict[ClarifyingQuestion, Route | None],
 ) -> ClarifyingQuestion | None:

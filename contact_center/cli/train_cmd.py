@@ -30,7 +30,7 @@ def _train_builtin(
     generate: int,
     seed: int,
     val_every: int | None,
-    warm_start: str,
+    warm_start: str | None,
     out: Path,
     concurrency: int,
 ) -> None:
@@ -40,7 +40,6 @@ def _train_builtin(
         "scenario_files": scenarios,
         "generated_count": generate,
         "seed": seed,
-        "warm_start": warm_start,
         "output_dir": out,
         "concurrency": concurrency,
     }
@@ -51,6 +50,7 @@ def _train_builtin(
             rollouts_per_group=rollouts_per_group,
             learning_rate=learning_rate,
             val_every=val_every,
+            warm_start=warm_start,
         )
     )
     config = BuiltinTrainConfig.model_validate(fields)
@@ -76,7 +76,7 @@ def _train_builtin(
     lines = [
         f"untrained val route accuracy {report.initial_val.route_accuracy:.3f}",
         *(
-            [f"after warm start ({warm_start}) {report.warm_start_val.route_accuracy:.3f}"]
+            [f"after warm start ({config.warm_start}) {report.warm_start_val.route_accuracy:.3f}"]
             if report.warm_start_val
             else []
         ),
@@ -172,9 +172,9 @@ def train(
     backend_factory: Annotated[
         str | None, typer.Option(help="With --backend custom: MODULE:CALLABLE returning an ART backend object.")
     ] = None,
-    steps: Annotated[int | None, typer.Option(min=1, help="Training steps (default: 40 builtin, 20 ART).")] = None,
+    steps: Annotated[int | None, typer.Option(min=1, help="Training steps (default: 150 builtin, 20 ART).")] = None,
     groups_per_step: Annotated[
-        int | None, typer.Option(min=1, help="Scenarios (GRPO groups) per step (default: 16 builtin, 4 ART).")
+        int | None, typer.Option(min=1, help="Scenarios (GRPO groups) per step (default: 8 builtin, 4 ART).")
     ] = None,
     rollouts_per_group: Annotated[
         int | None, typer.Option(min=2, help="Rollouts per scenario (default: 8 builtin, 4 ART).")
@@ -185,10 +185,13 @@ def train(
     ] = None,
     generate: Annotated[int, typer.Option(min=10, help="Builtin: scenarios to generate when no file is given.")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of generation, batching and sampling.")] = 0,
-    val_every: Annotated[int | None, typer.Option(min=1, help="Validate every K steps (default 5).")] = None,
+    val_every: Annotated[
+        int | None, typer.Option(min=1, help="Validate every K steps (default: 25 builtin, 5 ART).")
+    ] = None,
     warm_start: Annotated[
-        str, typer.Option(help="Builtin: imitation before RL: none, labels or rules (reported separately).")
-    ] = "none",
+        str | None,
+        typer.Option(help="Builtin: imitation before RL: none, labels (default) or rules; reported separately."),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Builtin: episodes in flight.")] = 32,
     base_model: Annotated[str, typer.Option(help="ART: base model to post-train.")] = "Qwen/Qwen2.5-7B-Instruct",
