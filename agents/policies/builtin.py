@@ -12,13 +12,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import BaseMessage
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from agents.planner_actions import DELEGATE, TRANSFER_TO_HUMAN
@@ -29,7 +26,7 @@ from agents.policies.builtin_policy import (
     action_route,
     load_checkpoint,
 )
-from agents.policies.decision_messages import decision_to_message
+from agents.policies.decision_messages import DecisionPlanner
 from agents.policies.featurizer import (
     ChatMessage,
     ConversationState,
@@ -137,7 +134,7 @@ def replay_planner_turns(
     return steps
 
 
-class BuiltinPlanner(BaseChatModel):
+class BuiltinPlanner(DecisionPlanner):
     """Chooses with a LinearSoftmaxPolicy: greedy for evaluation, sampled (seeded per episode) for training."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -148,16 +145,10 @@ class BuiltinPlanner(BaseChatModel):
     max_questions: int = Field(default=DEFAULT_MAX_QUESTIONS, ge=0, description="Clarifying questions per episode.")
     _featurizer: Featurizer = PrivateAttr()
 
+    planner_name: ClassVar[str] = MODEL_NAME
+
     def model_post_init(self, context: Any) -> None:
         self._featurizer = build_featurizer(self.policy.featurizer)
-
-    @property
-    def _llm_type(self) -> str:
-        return "ccsim-builtin-planner"
-
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> BuiltinPlanner:  # type: ignore[override]
-        # Its actions are the fixed planner tools; there is nothing to bind.
-        return self
 
     def choose(self, view: Sequence[ChatMessage]) -> str:
         """The action for the conversation so far (OpenAI-format planner view)."""
@@ -173,29 +164,9 @@ class BuiltinPlanner(BaseChatModel):
             index = self.policy.greedy(features, allowed)
         return self.policy.actions[index]
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
+    def decide_turn(self, messages: list[BaseMessage]) -> BuiltinDecision:
         view = to_openai_messages(messages)
-        action = self.choose(view)
-        decision = action_decision(action, conversation_state(view))
-        call_index = sum(isinstance(m, AIMessage) for m in messages)
-        message = decision_to_message(decision, call_index=call_index, model_name=MODEL_NAME)
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        # About a millisecond of numpy: no thread pool hop.
-        return self._generate(messages, stop, **kwargs)
+        return action_decision(self.choose(view), conversation_state(view))
 
 
 def load_builtin_planner(path: str | Path) -> BuiltinPlanner:

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol, Self
 
-from langchain_core.messages import AIMessage
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
 
 from agents.planner_actions import DELEGATE, TRANSFER_TO_HUMAN
 from agents.questions import ClarifyingQuestion, question_text
@@ -58,3 +62,44 @@ def decision_to_message(decision: DecisionLike, *, call_index: int = 0, model_na
         },
         response_metadata={**metadata, "finish_reason": "tool_calls"},
     )
+
+
+class DecisionPlanner(BaseChatModel):
+    """A planner that decides in Python and answers as the tool-calling chat model an LLM would be.
+
+    Subclasses implement `decide_turn`; the graph cannot tell them from an LLM planner.
+    """
+
+    planner_name: ClassVar[str] = "decision-planner"
+
+    def decide_turn(self, messages: list[BaseMessage]) -> DecisionLike:
+        raise NotImplementedError
+
+    @property
+    def _llm_type(self) -> str:
+        return f"ccsim-{self.planner_name}-planner"
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Self:  # type: ignore[override]
+        # Its actions are the fixed planner tools; there is nothing to bind.
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call_index = sum(isinstance(m, AIMessage) for m in messages)
+        message = decision_to_message(self.decide_turn(messages), call_index=call_index, model_name=self.planner_name)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        # A millisecond of CPU: no thread-pool hop.
+        return self._generate(messages, stop, **kwargs)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import ClassVar
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from agents.planner_actions import DELEGATE
 from agents.planner_view import SYSTEM_NOTE_KEY
-from agents.policies.decision_messages import decision_to_message
-from agents.policies.rules_router import Turn, decide
+from agents.policies.decision_messages import DecisionPlanner
+from agents.policies.rules_router import Decision, Turn, decide
 
 
 def messages_to_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
@@ -38,35 +35,10 @@ def messages_to_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
     return turns
 
 
-class RulesPlanner(BaseChatModel):
+class RulesPlanner(DecisionPlanner):
     """Deterministic planner: rules_router.decide over the conversation, answered as an AIMessage."""
 
-    @property
-    def _llm_type(self) -> str:
-        return "ccsim-rules-planner"
+    planner_name: ClassVar[str] = "rules"
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> RulesPlanner:  # type: ignore[override]
-        # Its actions are the fixed planner tools; there is nothing to bind.
-        return self
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        decision = decide(messages_to_turns(messages))
-        call_index = sum(isinstance(m, AIMessage) for m in messages)
-        message = decision_to_message(decision, call_index=call_index, model_name="rules")
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        # Pure CPU and fast: no thread pool hop.
-        return self._generate(messages, stop, **kwargs)
+    def decide_turn(self, messages: list[BaseMessage]) -> Decision:
+        return decide(messages_to_turns(messages))
