@@ -1,5 +1,5 @@
 """Benchmark: train the built-in planner from scratch on generated scenarios and report time, throughput,
-peak memory, accuracy on the generated test split, clarification behaviour and the realistic check set.
+peak memory, accuracy on the generated test split, clarification behaviour and the held-out check set of customer words.
 
     .venv/bin/python benchmarks/builtin_training.py                      # the defaults of BuiltinTrainConfig
     .venv/bin/python benchmarks/builtin_training.py --steps 60 --warm-start labels --out runs/builtin-bench
@@ -16,7 +16,7 @@ from pathlib import Path
 from agents.policies.featurizer import EncoderFeaturizerConfig, HashingFeaturizerConfig
 from training.builtin_train import BuiltinTrainConfig, BuiltinTrainReport, EvalResult, TrainProgress, train_builtin
 
-REALISTIC = Path("scenarios/check_sets/realistic.jsonl")
+HOLDOUT = Path("scenarios/check_sets/holdout.jsonl")
 
 
 def _parse(argv: list[str]) -> BuiltinTrainConfig:
@@ -31,7 +31,7 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
     parser.add_argument("--val-every", type=int, default=defaults.val_every)
     parser.add_argument("--warm-start", choices=["none", "labels", "rules"], default=defaults.warm_start)
     parser.add_argument("--featurizer", choices=["hashing", "encoder"], default="hashing")
-    parser.add_argument("--check-set", type=Path, default=REALISTIC if REALISTIC.exists() else None)
+    parser.add_argument("--check-set", type=Path, default=HOLDOUT if HOLDOUT.exists() else None)
     parser.add_argument("--out", type=Path, default=Path("runs/builtin-benchmark"))
     args = parser.parse_args(argv)
     featurizer = EncoderFeaturizerConfig() if args.featurizer == "encoder" else HashingFeaturizerConfig()
