@@ -21,6 +21,7 @@ from agents.questions import ClarifyingQuestion, classify_question
 from contact_center.config import ModelSpec
 from contact_center.models import Persona, Scenario
 from contact_center.taxonomy import ROUTES, Route
+from scenarios.catalog import load_catalog, template_slots
 
 
 class CustomerReply(BaseModel):
@@ -152,8 +153,11 @@ class ScriptedCustomer:
             return "No, I didn't make that charge."
         source = facts.extra.get("charge_source")
         if source:
-            # A bank fee has no merchant to recognise: the customer says where the charge comes from instead.
-            return f"It's not from a shop, it's {source}. {facts.issue_summary}"
+            # A bank fee has no merchant to recognise: the customer says where the charge comes from instead, and
+            # what the statement calls it (a fact of the record), never issue_summary, which would name the label.
+            kind = facts.extra.get("fee_kind")
+            named = f" It says {kind} fee on the statement." if kind else ""
+            return f"It's not from a shop, it's {source}.{named}"
         return None
 
     def _lost_or_unknown(self) -> str | None:
@@ -179,7 +183,8 @@ class ScriptedCustomer:
             reason = f" {facts.hardship_reason}." if facts.hardship_reason else ""
             return f"Yes, I can't afford this month's payment.{reason}".replace("..", ".")
         if facts.can_pay is True:
-            return f"No, I can pay, that's not a problem. {facts.issue_summary}"
+            # Only what the customer already said: issue_summary is the generator's clean sentence for the intent.
+            return f"No, I can pay, that's not a problem. I just have a question about my bill. {self._opening()}"
         return None
 
     def _close_account(self) -> str | None:
@@ -191,7 +196,25 @@ class ScriptedCustomer:
         return "No, I don't want to close the account."
 
     def _which_issue(self) -> str:
-        return f"The most important thing for me: {self.scenario.facts.issue_summary}"
+        if not self.scenario.facts.other_issues:
+            # One issue: there is nothing to choose between, and naming it in clean words would leak the label.
+            return f"It's just the one thing: {self._opening()}"
+        return f"The most important thing for me: {self._primary_issue_words()}"
+
+    def _primary_issue_words(self) -> str:
+        """The primary issue in a customer's words: a slot-free plain phrasing of the intent, or the summary.
+
+        The summary is acceptable here: the customer raised several issues and is choosing among them.
+        """
+        catalog = load_catalog()
+        if catalog.has(self.scenario.intent):
+            plain = [t for t in catalog.get(self.scenario.intent).easy if not template_slots(t)]
+            if plain:
+                return self._rng.choice(plain)
+        return self.scenario.facts.issue_summary
+
+    def _opening(self) -> str:
+        return self.scenario.opening_message
 
     def _details(self) -> str:
         # Only what the customer already said. Hidden facts come out through the specific questions, so a generic

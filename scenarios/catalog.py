@@ -125,7 +125,13 @@ class Intent(BaseModel):
     state: list[StateTemplate] = Field(default_factory=list, description="Required side effects.")
     easy: list[str] = Field(min_length=1, description="Plain phrasings.")
     medium: list[str] = Field(min_length=1, description="Indirect, informal phrasings.")
-    hard: list[str] = Field(default_factory=list, description="Ambiguous phrasings needing a clarifying question.")
+    hard: list[str] = Field(
+        default_factory=list,
+        description="Ambiguous phrasings needing a clarifying question; a family member's are its family's openings.",
+    )
+    family: str | None = Field(
+        default=None, description="The ambiguity family this intent belongs to; set by the catalog from its members."
+    )
     hard_fact: str | None = Field(default=None, description="The hidden fact that disambiguates a hard opening.")
     extra: dict[str, str] = Field(default_factory=dict, description="Fixed facts.extra entries.")
     fixed_hardship: str | None = Field(default=None, description="A fixed hardship reason.")
@@ -138,6 +144,13 @@ class Intent(BaseModel):
 
     def phrasings(self, tier: Tier) -> list[str]:
         return {"easy": self.easy, "medium": self.medium, "hard": self.hard}[tier]
+
+    def template_id(self, tier: Tier, index: int) -> str:
+        """The id of phrasing `index` of `tier`; a family opening is named after its family, so the same
+        opening can be traced across the intents (and routes) that share it."""
+        if tier == "hard" and self.family:
+            return f"{self.name}.family.{self.family}.{index:02d}"
+        return f"{self.name}.{tier}.{index:02d}"
 
     @model_validator(mode="after")
     def _well_formed(self) -> Intent:
@@ -155,12 +168,69 @@ class Intent(BaseModel):
         return self
 
 
-class Catalog(BaseModel):
-    """All intents, addressable by name and by route."""
+# The clarifying questions (agents.questions.ClarifyingQuestion values) that can separate a family's members.
+FamilyQuestion = Literal["recognize_merchant", "lost_or_unknown_charges", "payment_trouble", "close_account"]
+
+
+class Family(BaseModel):
+    """Ambiguous openings shared by intents of different routes: only the answer to `question` decides."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Unique family name.")
+    description: str = Field(min_length=1, description="What the openings have in common, for people.")
+    question: FamilyQuestion = Field(description="The clarifying question whose answer separates the members.")
+    members: list[str] = Field(min_length=2, description="Intent names; they must span at least two routes.")
+    slots: list[str] = Field(default_factory=list, description="Slots that mean the same thing for every member.")
+    openings: list[str] = Field(min_length=1, description="The shared ambiguous openings.")
+
+    @model_validator(mode="after")
+    def _slots_known(self) -> Family:
+        unknown = set(self.slots) - SLOTS
+        if unknown:
+            raise ValueError(f"family {self.name}: unknown slots {sorted(unknown)}")
+        used = set().union(*(template_slots(t) for t in self.openings))
+        if used - set(self.slots):
+            # A slot outside the family's list would be filled with something unrelated for some member.
+            raise ValueError(f"family {self.name}: openings use slots not every member can fill: {sorted(used)}")
+        return self
+
+
+class Catalog(BaseModel):
+    """All intents, addressable by name and by route, and the ambiguity families they share openings in."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    families: list[Family] = Field(default_factory=list)
     intents: list[Intent] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _share_family_openings(cls, data: Any) -> Any:
+        """Give every family member its family's openings as its hard phrasings (before Intent validation,
+        so the hard_fact and slot checks apply to them as well)."""
+        if not isinstance(data, dict) or not data.get("families") or not isinstance(data.get("intents"), list):
+            return data
+        family_of: dict[str, dict[str, Any]] = {}
+        for family in data["families"]:
+            if not isinstance(family, dict):
+                return data  # a Family instance or garbage: field validation reports it
+            for member in family.get("members", []):
+                if member in family_of:
+                    raise ValueError(f"intent {member!r} is in two families")
+                family_of[member] = family
+        intents = []
+        for raw in data["intents"]:
+            intent = raw.model_dump(exclude={"needs_human"}) if isinstance(raw, Intent) else raw
+            family = family_of.get(intent.get("name")) if isinstance(intent, dict) else None
+            if family is not None:
+                if intent.get("hard") and intent.get("family") != family.get("name"):
+                    # Its own ambiguous phrasings would tell a learned planner the route from the wording.
+                    raise ValueError(f"intent {intent['name']!r} is in family {family.get('name')!r}: "
+                                     "move its hard phrasings into the family's openings")  # fmt: skip
+                intent = {**intent, "hard": list(family.get("openings", [])), "family": family.get("name")}
+            intents.append(intent)
+        return {**data, "intents": intents}
 
     @model_validator(mode="after")
     def _unique_names(self) -> Catalog:
@@ -168,7 +238,27 @@ class Catalog(BaseModel):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"duplicate intent names: {duplicates}")
+        family_names = [f.name for f in self.families]
+        if len(set(family_names)) != len(family_names):
+            raise ValueError(f"duplicate family names: {family_names}")
+        for family in self.families:
+            unknown = [m for m in family.members if m not in names]
+            if unknown:
+                raise ValueError(f"family {family.name}: unknown members {unknown}")
+            if len({self.get(m).route for m in family.members}) < 2:
+                raise ValueError(f"family {family.name}: members must span at least two routes")
+        for intent in self.intents:
+            if intent.family is not None and (
+                intent.family not in family_names or intent.name not in self.family(intent.family).members
+            ):
+                raise ValueError(f"intent {intent.name!r} names family {intent.family!r} without being a member")
         return self
+
+    def family(self, name: str) -> Family:
+        for family in self.families:
+            if family.name == name:
+                return family
+        raise KeyError(f"unknown family {name!r}")
 
     def get(self, name: str) -> Intent:
         for intent in self.intents:

@@ -577,7 +577,7 @@ class Opening:
 def _pick_template(intent: Intent, tier: Tier, rng: random.Random) -> tuple[str, str]:
     phrasings = intent.phrasings(tier)
     k = rng.randrange(len(phrasings))
-    return phrasings[k], f"{intent.name}.{tier}.{k:02d}"
+    return phrasings[k], intent.template_id(tier, k)
 
 
 def _compatible(primary: Intent, other: Intent) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from agents.questions import ClarifyingQuestion
 from contact_center.taxonomy import ROUTES, Route
 from scenarios.catalog import SLOTS, CatalogError, load_catalog, parse_catalog, template_slots
 
@@ -65,3 +66,69 @@ intents:
 """
     with pytest.raises(CatalogError, match="nonsense"):
         parse_catalog(text)
+
+
+def test_families_share_openings_across_routes_and_cover_every_hard_intent() -> None:
+    catalog = load_catalog()
+    assert {f.name for f in catalog.families} >= {"weird_charge", "lost_card", "bill_trouble", "card_off"}
+    for family in catalog.families:
+        assert len({catalog.get(m).route for m in family.members}) >= 2, family.name
+        assert 15 <= len(family.openings) <= 25, family.name
+        assert family.question in {q.value for q in ClarifyingQuestion}
+        for member in family.members:
+            intent = catalog.get(member)
+            assert intent.family == family.name and intent.hard == family.openings and intent.hard_fact
+    # An intent-specific ambiguous phrasing would tell a learned planner the route from the wording.
+    assert all(i.family for i in catalog.intents if i.hard)
+
+
+_FAMILY_YAML = """
+families:
+  - name: fam
+    description: d
+    question: close_account
+    members: [a, b]
+    slots: {slots}
+    openings: ["{opening}"]
+intents:
+  - name: a
+    route: account_closure
+    description: d
+    setup: none
+    summary: s
+    hard_fact: wants_to_close
+    easy: ["x"]
+    medium: ["y"]{own_hard}
+  - name: b
+    route: {route_b}
+    description: d
+    setup: none
+    summary: s
+    hard_fact: wants_to_close
+    easy: ["x"]
+    medium: ["y"]
+"""
+
+
+def _family_catalog(**overrides: str) -> str:
+    values = {"slots": "[last4]", "opening": "shut off card {last4}", "own_hard": "", "route_b": "card_services"}
+    return _FAMILY_YAML.format(**{**values, **overrides})
+
+
+def test_family_members_get_the_shared_openings() -> None:
+    catalog = parse_catalog(_family_catalog())
+    assert catalog.get("a").hard == catalog.get("b").hard == ["shut off card {last4}"]
+    assert catalog.get("b").template_id("hard", 0) == "b.family.fam.00"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"route_b": "account_closure"}, "two routes"),
+        ({"slots": "[]"}, "every member can fill"),
+        ({"own_hard": '\n    hard: ["my own"]'}, "move its hard phrasings"),
+    ],
+)
+def test_bad_family_is_rejected(overrides: dict[str, str], fragment: str) -> None:
+    with pytest.raises(CatalogError, match=fragment):
+        parse_catalog(_family_catalog(**overrides))

@@ -169,3 +169,27 @@ def test_handoff_facts_are_only_what_the_opening_states() -> None:
     assert any(s.handoff_facts for s in scenarios)
     for scenario in scenarios:
         assert all(summary_mentions(scenario.opening_message, f) for f in scenario.handoff_facts), scenario.id
+
+
+def test_hard_openings_come_from_family_templates_shared_across_routes() -> None:
+    config = GenerationConfig(count=1200, seed=13, difficulty_mix={Difficulty.HARD: 1.0})
+    routes_by_template: dict[str, set[Route]] = {}
+    for s in generate_scenarios(config):
+        intent = load_catalog().get(s.intent)
+        assert s.template_id == f"{s.intent}.family.{intent.family}.{s.template_id.rsplit('.', 1)[1]}"
+        routes_by_template.setdefault(s.template_id.split(".family.", 1)[1], set()).add(s.expected_route)
+    # Most shared openings turn up under more than one route even in a small sample: the wording cannot decide.
+    shared = sum(len(r) > 1 for r in routes_by_template.values())
+    assert shared >= 0.8 * len(routes_by_template), routes_by_template
+
+
+def test_same_family_opening_under_different_routes() -> None:
+    fraud = generate_scenario("unrecognized_charge", "hard", 3)
+    dispute = generate_scenario("wrong_amount", "hard", 3)
+    lock = generate_scenario("lock_card", "hard", 3)
+    closure = generate_scenario("close_account_no_reason", "hard", 3)
+    assert fraud.template_id.startswith("unrecognized_charge.family.weird_charge.")
+    assert dispute.template_id.startswith("wrong_amount.family.weird_charge.")
+    assert lock.template_id.startswith("lock_card.family.card_off.")
+    assert closure.template_id.startswith("close_account_no_reason.family.card_off.")
+    assert closure.facts.wants_to_close is True and not lock.facts.wants_to_close
