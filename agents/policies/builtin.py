@@ -8,6 +8,7 @@ trainer replays those recorded messages through `replay_planner_turns`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -171,5 +172,14 @@ class BuiltinPlanner(DecisionPlanner):
 
 def load_builtin_planner(path: str | Path) -> BuiltinPlanner:
     """The greedy planner of a checkpoint folder (policy.json + policy.npz); CheckpointError if it is not one."""
-    policy, _ = load_checkpoint(path)
-    return BuiltinPlanner(policy=policy)
+    folder = Path(path).resolve()
+    stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(folder.glob("policy.*")))
+    return BuiltinPlanner(policy=_load_policy(str(folder), stamp))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_policy(folder: str, stamp: tuple[tuple[int, int], ...]) -> LinearSoftmaxPolicy:
+    # Loading decompresses the arrays and verifies their checksum: once per checkpoint version (the stamp
+    # changes when the files do), not once per episode. Inference only reads the policy.
+    policy, _ = load_checkpoint(folder)
+    return policy

@@ -75,6 +75,12 @@ LEXICON_DIM = 3 * _LEXICON_SCOPE
 
 def lexicon_scope(texts: Sequence[str]) -> np.ndarray:
     """The dense lexicon features of some customer text: what the rules router's vocabulary finds in it."""
+    return _lexicon_scope(tuple(texts)).copy()
+
+
+@functools.lru_cache(maxsize=16384)
+def _lexicon_scope(texts: tuple[str, ...]) -> np.ndarray:
+    # Pure in the texts, and each planner turn (and every GRPO replay of it) re-reads the same customer turns.
     # Imported here: the rules router compiles ~1000 patterns, which plain featurizer users should not pay for.
     from agents.policies.rules_router import MIN_EVIDENCE, gather_evidence, pick_route
 
