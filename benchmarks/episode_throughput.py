@@ -1,8 +1,8 @@
-"""Episodes per second: the rules planner with the scripted customer and helpers, at concurrency 1 and 32,
+"""Episodes per second: a planner (rules by default) with the scripted customer and helpers, at concurrency 1 and 32,
 against a bare LangGraph graph that takes the same number of steps with no work in its nodes.
 
 The ratio is what our own code (policies, simulators, tools, scoring, records) costs on top of the
-framework. Usage: python benchmarks/episode_throughput.py [--episodes 400] [--repeats 3]
+framework. Usage: python benchmarks/episode_throughput.py [--episodes 400] [--repeats 3] [--planner SPEC]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TypedDict
 from langgraph.graph import END, START, StateGraph
 
 import contact_center.observability  # noqa: F401  (offline defaults before LangChain is imported)
-from contact_center.config import ModelSpec
+from contact_center.config import ModelSpec, parse_model_spec
 from contact_center.runner import RunSettings, run_episodes
 from scenarios.generator import GenerationConfig, generate_scenarios
 
@@ -59,8 +59,8 @@ async def _bare_rate(steps: list[int], concurrency: int) -> float:
     return len(steps) / (time.perf_counter() - started)
 
 
-async def _rules_rate(scenarios: list, concurrency: int) -> tuple[float, list[int], float]:
-    settings = RunSettings(planner=ModelSpec(kind="rules"), concurrency=concurrency)
+async def _planner_rate(scenarios: list, concurrency: int, planner: ModelSpec) -> tuple[float, list[int], float]:
+    settings = RunSettings(planner=planner, concurrency=concurrency)
     started = time.perf_counter()
     episodes = await run_episodes(scenarios, settings)
     rate = len(episodes) / (time.perf_counter() - started)
@@ -69,19 +69,19 @@ async def _rules_rate(scenarios: list, concurrency: int) -> tuple[float, list[in
     return rate, steps, accuracy
 
 
-async def main(episodes: int, repeats: int) -> None:
+async def main(episodes: int, repeats: int, planner: ModelSpec) -> None:
     scenarios = generate_scenarios(GenerationConfig(count=episodes, seed=11))
-    await _rules_rate(scenarios[:20], 8)  # warm imports and caches outside the timings
+    await _planner_rate(scenarios[:20], 8, planner)  # warm imports and caches outside the timings
     print(f"{episodes} episodes per measurement, median of {repeats} repeats")
     print(f"{'what':<44}{'concurrency':>12}{'episodes/s':>14}")
     for concurrency in (1, 32):
         rules, bare = [], []
         for _ in range(repeats):
-            rate, steps, accuracy = await _rules_rate(scenarios, concurrency)
+            rate, steps, accuracy = await _planner_rate(scenarios, concurrency, planner)
             rules.append(rate)
             bare.append(await _bare_rate(steps, concurrency))
         r, b = statistics.median(rules), statistics.median(bare)
-        print(f"{'rules planner + scripted customer/helpers':<44}{concurrency:>12}{r:>14.1f}")
+        print(f"{planner.label[:28] + ' + scripted sims':<44}{concurrency:>12}{r:>14.1f}")
         print(f"{'bare LangGraph graph, same planner steps':<44}{concurrency:>12}{b:>14.1f}")
         print(f"{'  ratio bare / ours':<44}{concurrency:>12}{b / r:>14.2f}x   (route accuracy {accuracy:.3f})")
 
@@ -90,5 +90,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--episodes", type=int, default=400)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--planner", default="rules", help="planner spec, e.g. rules or builtin:runs/builtin/best")
     args = parser.parse_args()
-    asyncio.run(main(args.episodes, args.repeats))
+    asyncio.run(main(args.episodes, args.repeats, parse_model_spec(args.planner)))
