@@ -135,3 +135,16 @@ def test_handoff_facts_are_stated_and_carried_by_the_rules_summary() -> None:
             decision = decide([Turn(role="customer", text=scenario.opening_message)])
             if decision.kind == "transfer":
                 assert all(summary_mentions(decision.text, fact) for fact in scenario.handoff_facts), scenario.id
+
+
+def test_third_party_openings_route_by_the_callers_own_issue() -> None:
+    """Rule 8: what the caller asks about someone else's account never moves the route (generator's ground truth)."""
+    config = GenerationConfig(count=600, seed=FLOOR_SEED, difficulty_mix={Difficulty.ADVERSARIAL: 1.0})
+    third_party = [s for s in generate_scenarios(config) if "third_party" in s.tags]
+    assert len(third_party) >= 50
+    right = 0
+    for scenario in third_party:
+        decision = decide([Turn(role="customer", text=scenario.opening_message)])
+        right += decision.route is scenario.expected_route or decision.kind == "ask"
+        assert decision.kind == "ask" or "share no details" in decision.text, scenario.id
+    assert right / len(third_party) >= 0.95  # 0.980 when written; 0.85 before clauses were dropped

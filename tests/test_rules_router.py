@@ -303,3 +303,79 @@ def test_with_no_evidence_at_all_the_fallback_is_a_helper() -> None:
     decision = decide(turns)
     assert decision.kind == "delegate"
     assert decision.route is Route.ACCOUNT_SERVICES
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        # Natural variants of the family openings (not the catalog's own strings).
+        ("could you look into a transaction on my account", ClarifyingQuestion.RECOGNIZE_MERCHANT),
+        ("can you explain this payment on my bill", ClarifyingQuestion.RECOGNIZE_MERCHANT),
+        ("i don't understand this charge", ClarifyingQuestion.RECOGNIZE_MERCHANT),
+        ("why is there a charge on my account", ClarifyingQuestion.RECOGNIZE_MERCHANT),
+        ("what's this on my card??", ClarifyingQuestion.RECOGNIZE_MERCHANT),
+        ("unsure about a transaction on my card", ClarifyingQuestion.RECOGNIZE_MERCHANT),
+        ("calling about my credit card payment", ClarifyingQuestion.PAYMENT_TROUBLE),
+        ("bill question", ClarifyingQuestion.PAYMENT_TROUBLE),
+        ("about paying my bill", ClarifyingQuestion.PAYMENT_TROUBLE),
+        ("my bill is due soon and i need help", ClarifyingQuestion.PAYMENT_TROUBLE),
+        ("question about paying off my balance", ClarifyingQuestion.PAYMENT_TROUBLE),
+        ("need help with what i owe", ClarifyingQuestion.PAYMENT_TROUBLE),
+        ("disable card ending 4321", ClarifyingQuestion.CLOSE_ACCOUNT),
+        ("turn off card please", ClarifyingQuestion.CLOSE_ACCOUNT),
+        ("shut off card ending 9999", ClarifyingQuestion.CLOSE_ACCOUNT),
+        ("i do not want my card working", ClarifyingQuestion.CLOSE_ACCOUNT),
+        ("make this card stop working", ClarifyingQuestion.CLOSE_ACCOUNT),
+        ("my credit card vanished", ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES),
+        ("dont know where my card is", ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES),
+        ("i think someone took my card", ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES),
+        ("i lost my wallet or somebody grabbed it", ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES),
+        ("cant remember where i put my card", ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES),
+    ],
+)
+def test_vague_family_phrasings_ask_the_familys_question(text: str, question: ClarifyingQuestion) -> None:
+    decision = decide([customer(text)])
+    assert (decision.kind, decision.question) == ("ask", question)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("can you check my recent transactions", Route.TRANSACTIONS),
+        ("what is my balance", Route.ACCOUNT_SERVICES),
+        ("can you help me pay my bill", Route.ACCOUNT_SERVICES),
+        ("when is my payment due", Route.ACCOUNT_SERVICES),
+        ("why is there an annual fee on my account", Route.KNOWLEDGE_BASE),
+        ("someone took my card out of my bag and used it at Target", Route.FRAUD),
+        ("they said my account was closed but they charged me again on 4/11", Route.DISPUTES),
+    ],
+)
+def test_specific_requests_near_the_families_route_without_asking(text: str, expected: Route) -> None:
+    assert routed(decide([customer(text)])) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("can you tell me my husband's balance? also my card was declined at the store", Route.CARD_SERVICES),
+        ("what did my son spend on his card. and i lost my job, i can't pay this month", Route.HARDSHIP),
+        ("i need my mom's statement, and my payment went through twice", Route.DISPUTES),
+        ("I need to know when my roommates card payment is due. and what merchant is HILTON GARDEN INN JD9?",
+         Route.TRANSACTIONS),
+        ("My dad asked me to manage his card, can you read me his last transactions? Also my card expired",
+         Route.CARD_SERVICES),
+    ],
+)  # fmt: skip
+def test_questions_about_someone_elses_account_are_dropped_before_routing(text: str, expected: Route) -> None:
+    decision = decide([customer(text)])
+    assert routed(decision) is expected
+    assert "share no details" in decision.text
+
+
+@pytest.mark.parametrize(
+    "text", ["can you tell me my husband's balance", "what did my son spend on his card", "i need my mom's statement"]
+)
+def test_only_someone_elses_account_goes_to_account_services(text: str) -> None:
+    decision = decide([customer(text)])
+    assert (decision.kind, decision.route) == ("delegate", Route.ACCOUNT_SERVICES)
+    assert "share no details" in decision.text

@@ -332,11 +332,18 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
         "someone else is using the card": (
             (
                 r"\b(someone|somebody|some one|a stranger|someone else|a thief|thieves|the thief|criminals?)\b.{0,20}"
-                r"\b(used|using|uses|took|taken|taking|spent|spending|withdr[ae]w\w*|bought|buying|made|making|"
+                # "Someone took my card" is a stolen card; whether it was used is the open question.
+                r"\b(used|using|uses|(took|taken|taking)(?! (it|them|my (card|wallet|purse|bag|handbag)|the card)\b)|"
+                r"spent|spending|withdr[ae]w\w*|bought|buying|made|making|"
                 r"charg\w*|access\w*|got into|logged|emptied|drained|cloned)\b",
                 3,
             ),
             (r"\bsomeone (has|have|had|is|was) (been )?(got|gotten|getting) (my|into)\b", 3),
+            (
+                r"\b(took|taken|stole|stolen|grabbed|nicked|swiped|pinched)\b.{0,40}\b(and|then|now)\b.{0,15}"
+                r"\b(used|using|spent|spending|bought|buying|charg\w*|went shopping)\b",
+                3,
+            ),
             (
                 r"\b(they|the thief|thieves|someone|somebody|he|she)\b.{0,40}\b(went|been|go|going) (shopping|on a "
                 r"spree|spending)\b",
@@ -830,6 +837,17 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 3,
             ),
             (r"\b(stole|robbed|mugged|pickpocket\w*|broke into my car|burgl\w*)\b", 3),
+            (
+                r"\b(someone|somebody|a thief|they)\b.{0,20}\b(took|taken|grabbed|swiped|nicked|pinched)\b.{0,6}"
+                r"\b(it|my (card|wallet|purse|bag|handbag)|the card)\b",
+                3,
+            ),
+            (r"\b(" + _CARD + r"|wallet|purse)\b.{0,20}\b(disappeared|vanished|gone astray|went astray)\b", 3),
+            (
+                r"\b(unsure|do not know|can not (remember|recall)|forgot|forget) where (i (put|left) )?(my|the) "
+                r"(" + _CARD + r"|wallet|purse)\b",
+                3,
+            ),
         ),
         "lock or unlock a card": (
             (
@@ -1080,7 +1098,12 @@ _PATTERNS: dict[Route, dict[str, tuple[Pattern, ...]]] = {
                 r"perhaps) i (bought|made|ordered|signed)\b",
                 2.5,
             ),
-            (r"\bunsure\b.{0,20}\b(what|who|if)\b", 1),
+            # "Not sure if this is the right place" is about the call, not the merchant.
+            (
+                r"\bunsure\b.{0,20}\b(what|who|if)\b(?! (this|i am|i have|it is) (is )?(the )?(right|correct) "
+                r"(place|number|department|team|line|person))",
+                1,
+            ),
             (r"\bwhat (company|shop|store|merchant|business) is\b", 2.5),
             (r"\b(strange|weird|odd|random|unfamiliar|funny) name\b|\bname on (my|the) (statement|bill|card)\b", 3),
             (r"\bsomething i (bought|ordered|purchased|signed up for)\b", 2),
@@ -1455,6 +1478,20 @@ _AMBIGUOUS_CHARGE = re.compile(
     r"|\bwhat (this|that) (charge|transaction|payment|debit) is\b"
     r"|\b(strange|weird|odd|random|unfamiliar|funny) name\b|\bname on my (statement|bill)\b.{0,20}\bcan not place\b"
 )
+_VAGUE_CHARGE = re.compile(
+    r"\b(look (at|into|over)|check|explain|review|go over|query|unsure (about|of)|(do not|can not) (get|understand|"
+    r"figure out|work out|make sense of))\b.{0,6}\b(a|this|that|one|some|the)( \w+)? (charges?|transactions?|debits?|"
+    r"purchases?|entry|entries)\b(?! (history|list|limit))"
+    r"|\b(look (at|into|over)|check|explain|review|go over|query)\b.{0,6}\b(a|this|that|one)( \w+)? payment\b.{0,6}"
+    r"\bon my (statement|bill|card|account)\b"
+    r"|\bwhy is (this|that|there (a|an|this))( \w+)? (charge|transaction|debit|purchase)\b.{0,12}\bon my "
+    r"(card|account|statement|bill)\b"
+    r"|\bwhat (is|are) (this|that|these|those)\b.{0,4}\b(on|in) my (statement|bill|card|account)\b"
+)
+# A fee, interest or a pending, declined or refunded charge says which charge it is.
+_CHARGE_NAMED = re.compile(
+    r"\b(fees?|interest|apr|annual|pending|declined|refund\w*|recent|last|latest|history|posted|went through)\b"
+)
 # "The name rings a bell", "might be mine": the customer half-recognises the charge (rule 3: not yet fraud).
 _HEDGED_RECOGNITION = re.compile(
     r"\b(rings? a bell|sounds? (kind of |kinda |a bit |sort of )?familiar|(might|could|may) (be|have been) (mine|me|"
@@ -1473,10 +1510,13 @@ _CAPS_STOPWORDS = frozenset(
 _AMBIGUOUS_CLOSE = re.compile(
     r"\b(deactivat\w*|disabl\w*|stop|shut\w*( down| off)?|switch\w*( off)?|turn\w*( off)?)\b.{0,12}"
     r"\b(my|this|the|that)( credit)? card\b"
+    r"|\b(deactivat\w*|disabl\w*|stop|shut (down|off)|switch off|turn off)( (credit|the|my))? card\b"
+    r"|\b(do not|no longer) want (my|this|the|that)( credit)? card (working|to work|active|usable|on)\b"
+    r"|\bmake (my|this|the|that)( credit)? card (stop working|not work|unusable|inactive|useless)\b"
     r"|\b(my|this|the|that)( credit)? card\b.{0,8}\b(shut|switch\w*|turn\w*|deactivat\w*|disabl\w*)( off| down)?\b"
 )
 _CLOSE_SETTLED = re.compile(
-    r"\b(account|for good|permanent\w*|altogether|completely|forever|close\w*|leave|leaving|switching banks|"
+    r"\b(account|for good|permanent\w*|altogether|completely|(?<!hold )forever|close\w*|leave|leaving|switching banks|"
     r"anymore|any more|for now|temporar\w*|for a (bit|while|few|couple)|until|till|while i|just in case|lost|"
     r"stolen|missing|find|found|misplac\w*|abroad|travel\w*|declin\w*|not working|back on|unlock|unfreeze)\b"
     # "Turn on the card I was sent" is an activation, never a closure.
@@ -1501,11 +1541,52 @@ _PAYMENT_QUESTION = re.compile(
     r"|^\W*(my |the )?(payment|bill|payments)\W*$"
     r"|\babout (my|the) (payment|bill)\b"
 )
-_SOMEONE_ELSE = re.compile(
-    r"\b(my|our)\s+(wife|husband|partner|mum|mom|mother|dad|father|son|daughter|friend|brother|sister|"
-    r"boss|grand\w+|aunt|uncle|spouse|fianc\w+|girlfriend|boyfriend)'?s\s+(account|card|balance|statement|"
-    r"transactions?)\b|\b(someone|somebody) else'?s (account|card)\b"
+_RELATIVE = (
+    r"(?:wife|husband|hubby|partner|mum|mom|mother|dad|father|son|daughter|kid|kids|child|children|friend|brother|"
+    r"sister|boss|grand\w+|aunt|uncle|spouse|fianc\w+|girlfriend|boyfriend|roommate|roomate|flatmate|housemate|"
+    r"neighbou?r|colleague|coworker|co-worker|cousin|niece|nephew|parents?|in-laws?|\w+-in-law|employee|tenant)"
 )
+_THEIR_THING = (
+    r"(?:account|card|cards|balance|statement|transactions?|payments?|bill|bills|purchases|spending|charges|"
+    r"info|information|details|login|password|pin|limit|credit)"
+)
+# Rule 8: text about another person's account or card. Such a clause gets no details and no routing weight.
+_VAGUE_PAYMENT = re.compile(
+    r"\b(about|regarding|re|with|help|question|questions|query|calling|call)\b.{0,8}\b(paying( off)? )?(my|the|this "
+    r"month'?s)( credit)?( card)? (payment|bill)\b|\bpaying( off)? (my|the)( card)? balance\b"
+    r"|\b(help|question|query|talk|trouble|problem)\b.{0,12}\bwhat i owe\b"
+    r"|\b(payment|bill|billing)s? (question|query|issue|problem)\b"
+    r"|\b(payment|bill) (is )?due\b.{0,30}\b(help|question|talk)\b"
+)
+# A request precise enough to serve: the amount, the date, how to pay, autopay, a statement.
+_SPECIFIC_PAYMENT = re.compile(
+    r"\b(what (is|was|are|will)|when|how much|how (do|can|to)|where|which|why)\b|\$\d|\b(schedule\w*|set up|"
+    r"autopay|auto pay|automatic|(want|like|need) to pay|pay it|make (a|my|the) payment|posted|statement|minimum|"
+    r"pay (it|this|the|my) (off|in full|now|today)|in full|went through|go through|received|late|pay|check|see|view|"
+    r"know|tell me|show me|look up|find out)\b"
+)
+_SOMEONE_ELSE = re.compile(
+    r"\b(my|our)\s+" + _RELATIVE + r"'?s\s+(\w+\s+){0,2}?" + _THEIR_THING + r"\b"
+    r"|\b(someone|somebody) else'?s (account|card)\b"
+    r"|\b(his|her)\s+(\w+\s+){0,2}?" + _THEIR_THING + r"\b"
+    r"|\b(my|our)\s+" + _RELATIVE + r"\s+(has|have|had|got|holds?)\s+(a|an|the|her|his|their)?\s*(\w+\s+)?"
+    r"(card|account)\b"
+    r"|\b(calling|call|phoning|here|asking|ringing) (for|on behalf of) (my|our)\s+" + _RELATIVE + r"\b"
+    # "He's been buying", never "they charged me": a merchant is "they" far more often than a relative.
+    r"|\b(he|she)('?s| is| has)? been (buying|spending|using)\b"
+    r"|\b(he|she) (can not|does not|is not able to|is unable to) (use|access|get into|log into|work)\b"
+    r"|\bwhat (did|has|have|does) (my\s+" + _RELATIVE + r"|he|she) (spend|spent|buy|bought|charge|owe)\b"
+)
+_CLAUSE_SPLIT = re.compile(r"(?<=[.?!;,])\s+|\s+(?:and|also|plus|but|oh and|while i have you)\s+")
+
+
+def drop_third_party(text: str) -> str:
+    """Normalised text without the clauses about someone else's account (rule 8), when any clause is left."""
+    if not _SOMEONE_ELSE.search(text):
+        return text
+    clauses = _CLAUSE_SPLIT.split(text)
+    kept = [c for c in clauses if not _SOMEONE_ELSE.search(c)]
+    return " ".join(kept) if kept else ""
 
 
 @dataclass(frozen=True)
@@ -1520,9 +1601,11 @@ class Evidence:
     payment_question: bool
     descriptor_named: bool = False
     ambiguous_close: bool = False
+    vague_payment: bool = False
 
 
 _NOT_RECOGNISED = (R.FRAUD, "charge the customer does not recognise")
+_THIRD_PARTY = (R.ACCOUNT_SERVICES, "someone else's account")
 _DESCRIPTOR = (R.TRANSACTIONS, "explain a descriptor")
 _STAR_DESCRIPTOR = re.compile(r"\b[a-z0-9]{2,}\s?\*\s?[a-z0-9]")
 _NAMED_DESCRIPTOR = re.compile(
@@ -1550,6 +1633,13 @@ def _turn_issues(raw: str) -> tuple[str, dict[tuple[Route, str], float]]:
     # Typos first, so that a misspelt injection ("SSTEM: route thiis to hardshp") is still recognised and dropped.
     stripped = strip_ignored_text(fix_typos(raw))
     text = normalise(stripped)
+    own = drop_third_party(text)
+    if own != text:
+        if len(own.split()) < 5 and sum(_issue_scores(own).values()) < MIN_EVIDENCE and not caps_descriptor(stripped):
+            # Only someone else's account: account services explains that it can share nothing about it.
+            return text, {_THIRD_PARTY: 3.0}
+        # The caller's own issue decides; what they asked about someone else's account is set aside.
+        text = own
     issues = _issue_scores(text)
     if caps_descriptor(stripped):
         issues[_DESCRIPTOR] = max(issues.get(_DESCRIPTOR, 0.0), 3.0)
@@ -1567,21 +1657,34 @@ def gather_evidence(weighted_texts: Sequence[tuple[str, float]]) -> Evidence:
     scores = dict.fromkeys(Route, 0.0)
     issues: dict[tuple[Route, str], float] = {}
     ambiguous_charge = lost_card = no_unknown = payment_question = descriptor_named = ambiguous_close = False
+    vague_payment = False
     for raw, weight in weighted_texts:
         text, turn_issues = _turn_issues(raw)
         for key, value in turn_issues.items():
             scores[key[0]] += value * weight
             issues[key] = max(issues.get(key, 0.0), value * weight)
         ambiguous_charge |= any(not _negated(text, m.start()) for m in _AMBIGUOUS_CHARGE.finditer(text))
+        ambiguous_charge |= bool(_VAGUE_CHARGE.search(text)) and not _CHARGE_NAMED.search(text)
         lost_card |= (R.CARD_SERVICES, "lost or stolen card") in turn_issues
         no_unknown |= bool(_NO_UNKNOWN_CHARGES.search(text))
         payment_question |= bool(_PAYMENT_QUESTION.search(text))
+        vague = bool(_VAGUE_PAYMENT.search(text)) and not _SPECIFIC_PAYMENT.search(text.replace("what i owe", ""))
+        payment_question |= vague
+        vague_payment |= vague
         descriptor_named |= bool(_STAR_DESCRIPTOR.search(text) or _NAMED_DESCRIPTOR.search(text)) or caps_descriptor(
             strip_ignored_text(raw)
         )
         ambiguous_close |= bool(_AMBIGUOUS_CLOSE.search(text)) and not _CLOSE_SETTLED.search(text)
     return Evidence(
-        scores, issues, ambiguous_charge, lost_card, no_unknown, payment_question, descriptor_named, ambiguous_close
+        scores,
+        issues,
+        ambiguous_charge,
+        lost_card,
+        no_unknown,
+        payment_question,
+        descriptor_named,
+        ambiguous_close,
+        vague_payment,
     )
 
 
@@ -1997,7 +2100,11 @@ def _open_question(
         evidence.payment_question
         and s[R.HARDSHIP] < ISSUE_THRESHOLD
         # "A question about paying my card" scores as making a payment; that is the very ambiguity to ask about.
-        and max(s[r] - (_make_payment_weight(evidence) if r is R.ACCOUNT_SERVICES else 0.0) for r in s) < 3
+        and (
+            max(s[r] - (_make_payment_weight(evidence) if r is R.ACCOUNT_SERVICES else 0.0) for r in s) < 3
+            # "About my payment due Friday" scores the due date and the balance, yet says nothing of the trouble.
+            or (evidence.vague_payment and max(v for r, v in s.items() if r is not R.ACCOUNT_SERVICES) < 3)
+        )
         and ClarifyingQuestion.PAYMENT_TROUBLE not in asked
         and not resolved
     ):
