@@ -288,6 +288,26 @@ def _set_txn_slots(sit: Situation, txn: dict[str, Any], rng: random.Random) -> N
     sit.facts["amount"] = abs(txn["amount"])
 
 
+def _charge_in_question(
+    sit: Situation,
+    draft: bd.RecordDraft,
+    rng: random.Random,
+    merchant: bd.Merchant,
+    days_ago: tuple[int, int],
+    *,
+    low: float | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Add the purchase the scenario is about (dated within `days_ago`, priced in the merchant's range) and
+    make it the charge the opening's slots and the facts name."""
+    date = _days_ago(draft, rng, *days_ago)
+    amount = bd.money(rng, merchant.low if low is None else low, merchant.high)
+    txn = draft.add_transaction(rng, merchant, date, amount, **fields)
+    _set_txn_slots(sit, txn, rng)
+    sit.facts["transaction_ids"] = [txn["transaction_id"]]
+    return txn
+
+
 def _use_card(sit: Situation, card: dict[str, Any]) -> None:
     sit.card_id = card["card_id"]
     sit.slots["last4"] = card["last_four"]
@@ -381,12 +401,9 @@ def weave(intent: Intent, draft: bd.RecordDraft, rng: random.Random) -> Situatio
     elif setup in ("refund_missing", "not_delivered"):
         pool = [m for m in bd.MERCHANTS if setup == "refund_missing" or m.channel == "online"]
         merchant = rng.choice(pool)
-        txn = draft.add_transaction(
-            rng, merchant, _days_ago(draft, rng, 15, 45), bd.money(rng, max(20, merchant.low), merchant.high),
-            card_id=primary["card_id"],
-        )  # fmt: skip
-        _set_txn_slots(sit, txn, rng)
-        sit.facts["transaction_ids"] = [txn["transaction_id"]]
+        txn = _charge_in_question(
+            sit, draft, rng, merchant, (15, 45), low=max(20, merchant.low), card_id=primary["card_id"]
+        )
         if setup == "refund_missing":
             extra["returned_on"] = (txn["date"] + dt.timedelta(days=rng.randint(2, 8))).isoformat()
         else:
@@ -464,20 +481,10 @@ def weave(intent: Intent, draft: bd.RecordDraft, rng: random.Random) -> Situatio
         extra["autopay_choice"] = choice
     elif setup == "pending_charge":
         merchant = rng.choice(_HOLD_MERCHANTS + bd.MERCHANTS[:6])
-        txn = draft.add_transaction(
-            rng, merchant, _days_ago(draft, rng, 0, 3), bd.money(rng, merchant.low, merchant.high),
-            card_id=primary["card_id"], status="pending",
-        )  # fmt: skip
-        _set_txn_slots(sit, txn, rng)
-        sit.facts["transaction_ids"] = [txn["transaction_id"]]
+        _charge_in_question(sit, draft, rng, merchant, (0, 3), card_id=primary["card_id"], status="pending")
     elif setup == "descriptor":
         merchant = rng.choice(bd.OPAQUE_DESCRIPTORS)
-        txn = draft.add_transaction(
-            rng, merchant, _days_ago(draft, rng, 1, 20), bd.money(rng, merchant.low, merchant.high),
-            card_id=primary["card_id"],
-        )  # fmt: skip
-        _set_txn_slots(sit, txn, rng)
-        sit.facts["transaction_ids"] = [txn["transaction_id"]]
+        _charge_in_question(sit, draft, rng, merchant, (1, 20), card_id=primary["card_id"])
     elif setup == "payment_posted":
         date = _days_ago(draft, rng, 0, 4)
         txn = bd.add_payment(draft, rng, date)
@@ -486,12 +493,7 @@ def weave(intent: Intent, draft: bd.RecordDraft, rng: random.Random) -> Situatio
         sit.facts["transaction_ids"] = [txn["transaction_id"]]
     elif setup == "recent_purchase":
         merchant = rng.choice(bd.MERCHANTS)
-        txn = draft.add_transaction(
-            rng, merchant, _days_ago(draft, rng, 0, 7), bd.money(rng, merchant.low, merchant.high),
-            card_id=primary["card_id"],
-        )  # fmt: skip
-        _set_txn_slots(sit, txn, rng)
-        sit.facts["transaction_ids"] = [txn["transaction_id"]]
+        _charge_in_question(sit, draft, rng, merchant, (0, 7), card_id=primary["card_id"])
     elif setup == "card_not_activated":
         card = _new_card(draft, rng, status="not_activated", delivery="delivered")
         _use_card(sit, card)
