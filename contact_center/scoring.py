@@ -19,7 +19,6 @@ class EpisodeOutcome(BaseModel):
     final_route: Route | None = Field(default=None, description="Destination of the last routing action.")
     handoff_summary: str | None = Field(default=None, description="Summary given with a transfer.")
     unmet_requirements: list[str] = Field(default_factory=list, description="Required side effects that failed.")
-    customer_turns: int = Field(default=0, ge=0)
     planner_calls: int = Field(default=0, ge=0)
     invalid_actions: int = Field(default=0, ge=0)
     planner_latency_s: float = Field(default=0.0, ge=0)
@@ -73,7 +72,8 @@ def score_episode(
         asked_clarification=any(e.kind == "planner_message" for e in events),
         clarification_needed=scenario.clarification_needed,
         routing_actions=sum(1 for e in events if e.kind == "planner_action"),
-        customer_turns=max(outcome.customer_turns, customer_turns_from_events(events)),
+        # The event stream is the one record; it also counts turns an aborted episode got through.
+        customer_turns=customer_turns_from_events(events),
         planner_calls=outcome.planner_calls,
         invalid_actions=outcome.invalid_actions,
         turn_limit_hit=outcome.status == "turn_limit",
