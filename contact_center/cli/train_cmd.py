@@ -22,14 +22,10 @@ def _given(**values: object) -> dict[str, object]:
 
 def _train_builtin(
     *,
-    steps: int | None,
-    groups_per_step: int | None,
-    rollouts_per_group: int | None,
-    learning_rate: float | None,
+    knobs: dict[str, object],
     scenarios: list[Path],
     generate: int,
     seed: int,
-    val_every: int | None,
     warm_start: str | None,
     out: Path,
     concurrency: int,
@@ -43,16 +39,7 @@ def _train_builtin(
         "output_dir": out,
         "concurrency": concurrency,
     }
-    fields.update(
-        _given(
-            steps=steps,
-            groups_per_step=groups_per_step,
-            rollouts_per_group=rollouts_per_group,
-            learning_rate=learning_rate,
-            val_every=val_every,
-            warm_start=warm_start,
-        )
-    )
+    fields.update(knobs | _given(warm_start=warm_start))
     config = BuiltinTrainConfig.model_validate(fields)
     columns = (
         TextColumn("[bold]GRPO"),
@@ -102,13 +89,9 @@ def _train_art(
     base_model: str,
     model_name: str,
     project: str,
-    steps: int | None,
-    groups_per_step: int | None,
-    rollouts_per_group: int | None,
-    learning_rate: float | None,
+    knobs: dict[str, object],
     train_scenarios: Path | None,
     val_scenarios: Path | None,
-    val_every: int | None,
     ruler_judge: str | None,
     ruler_base_url: str | None,
     ruler_weight: float,
@@ -140,15 +123,7 @@ def _train_art(
         "seed": seed,
         "output_dir": out,
     }
-    fields.update(
-        _given(
-            steps=steps,
-            groups_per_step=groups_per_step,
-            rollouts_per_group=rollouts_per_group,
-            learning_rate=learning_rate,
-            val_every=val_every,
-        )
-    )
+    fields.update(knobs)
     config = ArtTrainConfig.model_validate(fields)
     try:
         check_prerequisites(config, check_backend=config.backend != "custom")
@@ -208,6 +183,13 @@ def train(
     helper: Annotated[str, typer.Option(help="Helper agents spec.")] = "scripted",
 ) -> None:
     """Train the planner: the built-in policy on this CPU (default) or an LLM with OpenPipe ART (GRPO)."""
+    knobs = _given(
+        steps=steps,
+        groups_per_step=groups_per_step,
+        rollouts_per_group=rollouts_per_group,
+        learning_rate=learning_rate,
+        val_every=val_every,
+    )
     if backend is not None or policy == "art":
         if backend not in ("local", "serverless", "custom"):
             fail(
@@ -220,13 +202,9 @@ def train(
             base_model=base_model,
             model_name=model_name,
             project=project,
-            steps=steps,
-            groups_per_step=groups_per_step,
-            rollouts_per_group=rollouts_per_group,
-            learning_rate=learning_rate,
+            knobs=knobs,
             train_scenarios=train_scenarios,
             val_scenarios=val_scenarios,
-            val_every=val_every,
             ruler_judge=ruler_judge,
             ruler_base_url=ruler_base_url,
             ruler_weight=ruler_weight,
@@ -237,14 +215,10 @@ def train(
         )
         return
     _train_builtin(
-        steps=steps,
-        groups_per_step=groups_per_step,
-        rollouts_per_group=rollouts_per_group,
-        learning_rate=learning_rate,
+        knobs=knobs,
         scenarios=scenarios or [],
         generate=generate,
         seed=seed,
-        val_every=val_every,
         warm_start=warm_start,
         out=out or Path("runs/builtin"),
         concurrency=concurrency,
