@@ -15,13 +15,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable
 from pydantic import BaseModel, Field
 
-from agents.policies.openai_chat import UsageTally, chat_model
-from agents.prompts import STOP_TOKEN, customer_system_prompt
-from agents.questions import ClarifyingQuestion, classify_question
-from contact_center.config import ModelSpec
-from contact_center.models import Persona, Scenario
-from contact_center.taxonomy import ROUTES, Route
-from scenarios.catalog import load_catalog, template_slots
+from ccsim.agents.policies.openai_chat import UsageTally, chat_model
+from ccsim.agents.prompts import STOP_TOKEN, customer_system_prompt
+from ccsim.agents.questions import ClarifyingQuestion, classify_question
+from ccsim.contact_center.config import ModelSpec
+from ccsim.contact_center.models import Persona, Scenario
+from ccsim.contact_center.taxonomy import ROUTES, Route
+from ccsim.scenarios.catalog import load_catalog, template_slots
 
 
 class CustomerReply(BaseModel):

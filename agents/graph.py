@@ -21,9 +21,9 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.customer import CustomerSimulator, build_customer
-from agents.helpers import Helper, build_helpers
-from agents.planner_actions import (
+from ccsim.agents.customer import CustomerSimulator, build_customer
+from ccsim.agents.helpers import Helper, build_helpers
+from ccsim.agents.planner_actions import (
     PLANNER_TOOLS,
     Delegate,
     InvalidAction,
@@ -33,15 +33,15 @@ from agents.planner_actions import (
     parse_action,
     parse_invalid_tool_call,
 )
-from agents.planner_view import system_note, to_openai_messages
-from agents.policies.factory import PlannerModel, build_planner
-from agents.policies.openai_chat import UsageTally
-from agents.prompts import planner_system_prompt
-from contact_center.config import EpisodeConfig, ModelSpec
-from contact_center.episode import EventLog, TokenUsage
-from contact_center.models import Scenario
-from contact_center.taxonomy import HELPER_ROUTES, ROUTES, Route
-from tools.bank_state import BankState, BankToolError
+from ccsim.agents.planner_view import system_note, to_openai_messages
+from ccsim.agents.policies.factory import PlannerModel, build_planner
+from ccsim.agents.policies.openai_chat import UsageTally
+from ccsim.agents.prompts import planner_system_prompt
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.contact_center.episode import EventLog, TokenUsage
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.taxonomy import HELPER_ROUTES, ROUTES, Route
+from ccsim.tools.bank_state import BankState, BankToolError
 
 CUSTOMER = "customer"
 PLANNER = "planner"

@@ -19,15 +19,15 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
-from agents.policies.openai_chat import UsageTally, chat_model
-from agents.prompts import helper_system_prompt
-from contact_center.config import ModelSpec
-from contact_center.episode import EventLog
-from contact_center.models import Scenario
-from contact_center.taxonomy import HELPER_ROUTES, Route
-from tools.bank_state import BankState
-from tools.bank_tools import tools_for_helper
-from tools.masking import redact
+from ccsim.agents.policies.openai_chat import UsageTally, chat_model
+from ccsim.agents.prompts import helper_system_prompt
+from ccsim.contact_center.config import ModelSpec
+from ccsim.contact_center.episode import EventLog
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.taxonomy import HELPER_ROUTES, Route
+from ccsim.tools.bank_state import BankState
+from ccsim.tools.bank_tools import tools_for_helper
+from ccsim.tools.masking import redact
 
 MAX_HELPER_STEPS = 6
 _ROLE_NAMES = {"human": "Customer", "ai": "Planner", "tool": "Helper"}

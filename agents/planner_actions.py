@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contact_center.taxonomy import HELPER_ROUTES, HUMAN_ROUTES, ROUTES, Route, UnknownRouteError, parse_route
+from ccsim.contact_center.taxonomy import HELPER_ROUTES, HUMAN_ROUTES, ROUTES, Route, UnknownRouteError, parse_route
 
 DELEGATE = "delegate"
 TRANSFER_TO_HUMAN = "transfer_to_human"

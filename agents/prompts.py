@@ -4,9 +4,9 @@ customer's.
 
 from __future__ import annotations
 
-from contact_center.models import Scenario
-from contact_center.policy import routing_policy
-from contact_center.taxonomy import ROUTES, Route
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.policy import routing_policy
+from ccsim.contact_center.taxonomy import ROUTES, Route
 
 STOP_TOKEN = "###STOP###"
 

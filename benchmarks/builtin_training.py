@@ -13,8 +13,14 @@ import sys
 import time
 from pathlib import Path
 
-from agents.policies.featurizer import EncoderFeaturizerConfig, HashingFeaturizerConfig
-from training.builtin_train import BuiltinTrainConfig, BuiltinTrainReport, EvalResult, TrainProgress, train_builtin
+from ccsim.agents.policies.featurizer import EncoderFeaturizerConfig, HashingFeaturizerConfig
+from ccsim.training.builtin_train import (
+    BuiltinTrainConfig,
+    BuiltinTrainReport,
+    EvalResult,
+    TrainProgress,
+    train_builtin,
+)
 
 HOLDOUT = Path("scenarios/check_sets/holdout.jsonl")
 
@@ -66,9 +72,15 @@ def rules_on_test(config: BuiltinTrainConfig) -> EvalResult | None:
     """The rules planner on the same test split, through the same runner: the baseline for turns on easy ones."""
     import asyncio
 
-    from agents.policies.rules import RulesPlanner
-    from contact_center.models import Split
-    from training.builtin_train import _limited, _play, load_training_scenarios, split_scenarios, summarize_episodes
+    from ccsim.agents.policies.rules import RulesPlanner
+    from ccsim.contact_center.models import Split
+    from ccsim.training.builtin_train import (
+        _limited,
+        _play,
+        load_training_scenarios,
+        split_scenarios,
+        summarize_episodes,
+    )
 
     test = _limited(split_scenarios(load_training_scenarios(config))[Split.TEST], config.test_limit)
     if not test:

@@ -15,10 +15,10 @@ from typing import TypedDict
 
 from langgraph.graph import END, START, StateGraph
 
-import contact_center.observability  # noqa: F401  (offline defaults before LangChain is imported)
-from contact_center.config import ModelSpec, parse_model_spec
-from contact_center.runner import RunSettings, run_episodes
-from scenarios.generator import GenerationConfig, generate_scenarios
+import ccsim.contact_center.observability  # noqa: F401  (offline defaults before LangChain is imported)
+from ccsim.agents.runner import RunSettings, run_episodes
+from ccsim.contact_center.config import ModelSpec, parse_model_spec
+from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 
 
 class _BareState(TypedDict):

@@ -11,8 +11,8 @@ import argparse
 import re
 from collections import defaultdict
 
-from contact_center.taxonomy import Route
-from scenarios.generator import GenerationConfig, generate_scenarios
+from ccsim.contact_center.taxonomy import Route
+from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 
 
 def shared_template(template_id: str) -> str:

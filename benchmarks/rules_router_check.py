@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agents.policies.rules_router import Turn, decide
-from contact_center.taxonomy import PRIORITY, Route
+from ccsim.agents.policies.rules_router import Turn, decide
+from ccsim.contact_center.taxonomy import PRIORITY, Route
 
 CHECK_SET = Path(__file__).resolve().parent.parent / "scenarios" / "check_sets" / "realistic.jsonl"
 HELD_OUT_FROM = 151

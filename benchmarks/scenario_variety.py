@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from scenarios.consistency import check_scenario
-from scenarios.generator import GenerationConfig, generate_scenarios
-from scenarios.io import dumps_scenario
-from scenarios.stats import scenario_stats
+from ccsim.scenarios.consistency import check_scenario
+from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
+from ccsim.scenarios.io import dumps_scenario
+from ccsim.scenarios.stats import scenario_stats
 
 
 def main() -> None:

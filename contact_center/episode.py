@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contact_center.taxonomy import Route
+from ccsim.contact_center.taxonomy import Route
 
 EventKind = Literal[
     "customer_message",  # the customer wrote to the planner

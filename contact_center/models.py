@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from contact_center.taxonomy import ROUTES, Route
+from ccsim.contact_center.taxonomy import ROUTES, Route
 
 SCHEMA_VERSION = 1
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from contact_center.episode import TokenUsage
+from ccsim.contact_center.episode import TokenUsage
 
 
 class ModelPrice(BaseModel):

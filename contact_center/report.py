@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
-from contact_center.summary import NONE_LABEL, Interval, RunSummary
-from contact_center.taxonomy import Route
+from ccsim.contact_center.summary import NONE_LABEL, Interval, RunSummary
+from ccsim.contact_center.taxonomy import Route
 
 
 def _ci(interval: Interval) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contact_center.episode import EpisodeMetrics
+from ccsim.contact_center.episode import EpisodeMetrics
 
 
 class RewardConfig(BaseModel):

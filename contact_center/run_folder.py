@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from contact_center.episode import Episode
+from ccsim.contact_center.episode import Episode
 
 EPISODES = "episodes.jsonl"
 TRAJECTORIES = "trajectories.jsonl"

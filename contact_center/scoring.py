@@ -6,10 +6,10 @@ import re
 
 from pydantic import BaseModel, Field
 
-from contact_center.episode import EpisodeMetrics, EpisodeStatus, Event, TokenUsage
-from contact_center.models import Scenario
-from contact_center.pricing import PriceTable
-from contact_center.taxonomy import ROUTES, Route
+from ccsim.contact_center.episode import EpisodeMetrics, EpisodeStatus, Event, TokenUsage
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.pricing import PriceTable
+from ccsim.contact_center.taxonomy import ROUTES, Route
 
 
 class EpisodeOutcome(BaseModel):

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel, Field
 
-from contact_center.episode import Episode
-from contact_center.taxonomy import ROUTES, Route
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.taxonomy import ROUTES, Route
 
 NONE_LABEL = "none"  # predicted label of an episode that never routed
 

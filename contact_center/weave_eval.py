@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from contact_center.episode import Episode
-from contact_center.observability import weave
-from contact_center.taxonomy import ROUTES
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.observability import weave
+from ccsim.contact_center.taxonomy import ROUTES
 
 
 @weave.op(name="ccsim.route_correct")

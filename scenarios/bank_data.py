@@ -14,7 +14,7 @@ from typing import Any
 
 from faker import Faker
 
-from contact_center.models import CustomerRecord
+from ccsim.contact_center.models import CustomerRecord
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
 
-from contact_center.models import CustomerFacts, StateRequirement
-from contact_center.taxonomy import ROUTES, Route
+from ccsim.contact_center.models import CustomerFacts, StateRequirement
+from ccsim.contact_center.taxonomy import ROUTES, Route
 
 CATALOG_FILE = "catalog.yaml"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from contact_center.models import AccountStatus, Scenario
-from contact_center.taxonomy import ROUTES, most_urgent
-from scenarios.catalog import Catalog, load_catalog
+from ccsim.contact_center.models import AccountStatus, Scenario
+from ccsim.contact_center.taxonomy import ROUTES, most_urgent
+from ccsim.scenarios.catalog import Catalog, load_catalog
 
 # A 13+ digit run (spaces or dashes allowed between digits) could be a full card number.
 LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,}(?!\d)")

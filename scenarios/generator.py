@@ -16,12 +16,12 @@ from typing import Any, Literal
 from faker import Faker
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from contact_center.models import CustomerFacts, Difficulty, Persona, Scenario, Split, StateRequirement
-from contact_center.scoring import summary_mentions
-from contact_center.taxonomy import PRIORITY, ROUTES, Route, most_urgent
-from scenarios import bank_data as bd
-from scenarios.catalog import Catalog, Intent, Tier, load_catalog
-from scenarios.typing_noise import apply_typing
+from ccsim.contact_center.models import CustomerFacts, Difficulty, Persona, Scenario, Split, StateRequirement
+from ccsim.contact_center.scoring import summary_mentions
+from ccsim.contact_center.taxonomy import PRIORITY, ROUTES, Route, most_urgent
+from ccsim.scenarios import bank_data as bd
+from ccsim.scenarios.catalog import Catalog, Intent, Tier, load_catalog
+from ccsim.scenarios.typing_noise import apply_typing
 
 GENERATOR_VERSION = "1"
 GENERATOR_SOURCE = f"ccsim-generator/{GENERATOR_VERSION}"

@@ -10,11 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from contact_center.models import Difficulty, Scenario, Split
-from contact_center.taxonomy import ROUTES, Route, parse_route
-from scenarios.catalog import load_catalog
-from scenarios.generator import generate_scenario
-from scenarios.io import (
+from ccsim.contact_center.models import Difficulty, Scenario, Split
+from ccsim.contact_center.taxonomy import ROUTES, Route, parse_route
+from ccsim.scenarios.catalog import load_catalog
+from ccsim.scenarios.generator import generate_scenario
+from ccsim.scenarios.io import (
     ReadResult,
     RecordError,
     collect,

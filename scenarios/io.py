@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contact_center.models import Scenario
-from contact_center.taxonomy import UnknownRouteError, parse_route
-from scenarios.catalog import load_catalog
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.taxonomy import UnknownRouteError, parse_route
+from ccsim.scenarios.catalog import load_catalog
 
 SUFFIXES = (".jsonl", ".csv")
 # Scenario fields that a CSV cell holds as JSON text.

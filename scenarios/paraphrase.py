@@ -22,10 +22,10 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ConfigDict, Field
 
-from contact_center.models import Scenario
-from contact_center.taxonomy import Route
-from scenarios.catalog import Catalog, load_catalog
-from scenarios.consistency import LONG_NUMBER
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.taxonomy import Route
+from ccsim.scenarios.catalog import Catalog, load_catalog
+from ccsim.scenarios.consistency import LONG_NUMBER
 
 # (original text, rewrite, expected route) -> keep the rewrite?
 RouteChecker = Callable[[str, str, Route], bool]

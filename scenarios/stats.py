@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from contact_center.models import Scenario
+from ccsim.contact_center.models import Scenario
 
 
 class ScenarioStats(BaseModel):

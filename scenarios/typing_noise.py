@@ -8,7 +8,7 @@ import random
 import re
 import string
 
-from contact_center.models import Persona
+from ccsim.contact_center.models import Persona
 
 _SHORTHAND: dict[str, tuple[str, ...]] = {
     "you": ("u",),

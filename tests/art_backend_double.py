@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from training.art_adapter import TrainResult, TrajectoryGroup
+from ccsim.training.art_adapter import TrainResult, TrajectoryGroup
 
 
 class RecordingBackend:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from contact_center.models import (
+from ccsim.contact_center.models import (
     Account,
     AccountStatus,
     Card,
@@ -23,7 +23,7 @@ from contact_center.models import (
     Transaction,
     Verification,
 )
-from contact_center.taxonomy import ROUTES, Route
+from ccsim.contact_center.taxonomy import ROUTES, Route
 
 TODAY = dt.date(2025, 3, 14)
 

@@ -11,7 +11,7 @@ import pytest
 # Before anything imports LangChain, ART or Weave (DESIGN section 8).
 for _key in ("WANDB_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
     os.environ.pop(_key, None)
-import contact_center.observability  # noqa: E402,F401
+import ccsim.contact_center.observability  # noqa: E402,F401
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost", "0.0.0.0"}
 

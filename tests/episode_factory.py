@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contact_center.episode import Episode, EpisodeMetrics
-from contact_center.taxonomy import ROUTES, Route
+from ccsim.contact_center.episode import Episode, EpisodeMetrics
+from ccsim.contact_center.taxonomy import ROUTES, Route
 
 
 def make_episode(

@@ -8,14 +8,11 @@ from typing import Any
 
 import pytest
 
-from contact_center.episode import Episode
-from contact_center.models import Scenario, Split
-from contact_center.taxonomy import Route
-from tests.art_backend_double import RecordingBackend
-from tests.bank_fixtures import make_scenario
-from tests.fake_openai import FakeOpenAIServer, ScriptedReply, ScriptedToolCall
-from training.art_adapter import Choice, group_advantages, trainable_choices
-from training.art_train import (
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.models import Scenario, Split
+from ccsim.contact_center.taxonomy import Route
+from ccsim.training.art_adapter import Choice, group_advantages, trainable_choices
+from ccsim.training.art_train import (
     ArtTrainConfig,
     PrerequisiteError,
     RolloutPlan,
@@ -24,6 +21,9 @@ from training.art_train import (
     run_rollout,
     train_with_art,
 )
+from tests.art_backend_double import RecordingBackend
+from tests.bank_fixtures import make_scenario
+from tests.fake_openai import FakeOpenAIServer, ScriptedReply, ScriptedToolCall
 
 
 def _planner_reply(body: dict[str, Any]) -> ScriptedReply:

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from contact_center.models import CardStatus, StateRequirement
+from ccsim.contact_center.models import CardStatus, StateRequirement
+from ccsim.tools.bank_state import BankState, BankToolError, NotOnRecordError, reference_date
 from tests.bank_fixtures import TODAY, make_record, make_scenario, other_record
-from tools.bank_state import BankState, BankToolError, NotOnRecordError, reference_date
 
 NOT_ON_RECORD = "not on the verified caller's record; I can't share it."
 

@@ -9,11 +9,11 @@ import pytest
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
 
-from contact_center.models import CardStatus
-from contact_center.taxonomy import HUMAN_ROUTES, Route
+from ccsim.contact_center.models import CardStatus
+from ccsim.contact_center.taxonomy import HUMAN_ROUTES, Route
+from ccsim.tools.bank_state import BankState
+from ccsim.tools.bank_tools import make_bank_tools, tools_for_helper, transfer_tool
 from tests.bank_fixtures import TODAY, make_scenario, other_record
-from tools.bank_state import BankState
-from tools.bank_tools import make_bank_tools, tools_for_helper, transfer_tool
 
 FULL_CARD_NUMBER = re.compile(r"\d{13,}")
 NOT_ON_RECORD = "not on the verified caller's record; I can't share it."

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from agents.planner_view import to_openai_messages
-from agents.policies.builtin import (
+from ccsim.agents.planner_view import to_openai_messages
+from ccsim.agents.policies.builtin import (
     BuiltinPlanner,
     action_decision,
     allowed_actions,
@@ -19,17 +19,17 @@ from agents.policies.builtin import (
     recorded_action,
     replay_planner_turns,
 )
-from agents.policies.builtin_policy import (
+from ccsim.agents.policies.builtin_policy import (
     ARRAYS_FILE,
     HEADER_FILE,
     CheckpointError,
     LinearSoftmaxPolicy,
     default_actions,
 )
-from agents.policies.decision_messages import decision_to_message
-from agents.policies.featurizer import HashingFeaturizer, HashingFeaturizerConfig, conversation_state
-from agents.questions import ClarifyingQuestion, question_text
-from contact_center.taxonomy import Route
+from ccsim.agents.policies.decision_messages import decision_to_message
+from ccsim.agents.policies.featurizer import HashingFeaturizer, HashingFeaturizerConfig, conversation_state
+from ccsim.agents.questions import ClarifyingQuestion, question_text
+from ccsim.contact_center.taxonomy import Route
 
 SMALL = HashingFeaturizerConfig(n_buckets=2**12)
 OPENINGS = [

@@ -7,17 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.policies.builtin import PlannerStep, load_builtin_planner
-from agents.policies.builtin_policy import LinearSoftmaxPolicy
-from agents.policies.featurizer import HashingFeaturizer, HashingFeaturizerConfig
-from training.builtin_train import (
+from ccsim.agents.policies.builtin import PlannerStep, load_builtin_planner
+from ccsim.agents.policies.builtin_policy import LinearSoftmaxPolicy
+from ccsim.agents.policies.featurizer import HashingFeaturizer, HashingFeaturizerConfig
+from ccsim.training.builtin_train import (
     BuiltinTrainConfig,
     TrainProgress,
     group_advantages,
     policy_gradient_update,
     train_builtin,
 )
-from training.learning_curve import read_curve_csv
+from ccsim.training.learning_curve import read_curve_csv
 
 SMALL = HashingFeaturizerConfig(n_buckets=2**14)
 

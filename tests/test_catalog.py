@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from agents.questions import ClarifyingQuestion
-from contact_center.taxonomy import ROUTES, Route
-from scenarios.catalog import SLOTS, CatalogError, load_catalog, parse_catalog, template_slots
+from ccsim.agents.questions import ClarifyingQuestion
+from ccsim.contact_center.taxonomy import ROUTES, Route
+from ccsim.scenarios.catalog import SLOTS, CatalogError, load_catalog, parse_catalog, template_slots
 
 
 def test_catalog_covers_every_route_with_enough_intents() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from contact_center.cli import app
+from ccsim.cli import app
 from tests.fake_openai import FakeOpenAIServer, ScriptedReply, ScriptedToolCall
 
 runner = CliRunner()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from contact_center.cli import app
+from ccsim.cli import app
 from tests import art_backend_double
 from tests.fake_openai import FakeOpenAIServer, ScriptedReply, ScriptedToolCall
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from contact_center.config import ModelSpecError, parse_model_spec
+from ccsim.contact_center.config import ModelSpecError, parse_model_spec
 
 
 def test_specs_parse_into_kinds_and_endpoints() -> None:

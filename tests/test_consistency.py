@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from contact_center.models import AccountStatus
-from scenarios.consistency import check_scenario
-from scenarios.generator import GenerationConfig, generate_scenario, generate_scenarios
+from ccsim.contact_center.models import AccountStatus
+from ccsim.scenarios.consistency import check_scenario
+from ccsim.scenarios.generator import GenerationConfig, generate_scenario, generate_scenarios
 
 
 def test_generated_scenarios_are_consistent() -> None:

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from agents.customer import LLMCustomer, ScriptedCustomer
-from agents.prompts import STOP_TOKEN
-from agents.questions import ClarifyingQuestion, question_text
-from contact_center.config import ModelSpec
-from contact_center.models import CustomerFacts, Persona, Scenario
-from contact_center.taxonomy import ROUTES, Route
-from scenarios.catalog import load_catalog
+from ccsim.agents.customer import LLMCustomer, ScriptedCustomer
+from ccsim.agents.prompts import STOP_TOKEN
+from ccsim.agents.questions import ClarifyingQuestion, question_text
+from ccsim.contact_center.config import ModelSpec
+from ccsim.contact_center.models import CustomerFacts, Persona, Scenario
+from ccsim.contact_center.taxonomy import ROUTES, Route
+from ccsim.scenarios.catalog import load_catalog
 from tests.bank_fixtures import make_scenario
 from tests.fake_openai import FakeOpenAIServer
 
@@ -171,7 +171,7 @@ async def test_answers_never_leak_the_issue_summary_for_a_single_issue() -> None
 
 
 async def test_which_issue_names_the_primary_issue_only_when_there_are_several() -> None:
-    from scenarios.generator import generate_scenario
+    from ccsim.scenarios.generator import generate_scenario
 
     scenario = generate_scenario("charged_twice", "adversarial", 4, adversarial_kind="multi_issue")
     assert scenario.facts.other_issues
@@ -184,7 +184,7 @@ async def test_which_issue_names_the_primary_issue_only_when_there_are_several()
 
 @pytest.mark.parametrize("family", [f.name for f in load_catalog().families])
 async def test_every_family_member_answers_the_familys_question_from_its_facts(family: str) -> None:
-    from scenarios.generator import generate_scenario
+    from ccsim.scenarios.generator import generate_scenario
 
     spec = load_catalog().family(family)
     for member in spec.members:

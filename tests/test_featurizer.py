@@ -8,14 +8,14 @@ import sys
 
 import numpy as np
 
-from agents.policies.featurizer import (
+from ccsim.agents.policies.featurizer import (
     HashingFeaturizer,
     HashingFeaturizerConfig,
     conversation_state,
     stable_hash,
     tokenize,
 )
-from agents.questions import ClarifyingQuestion, question_text
+from ccsim.agents.questions import ClarifyingQuestion, question_text
 
 OPENING = "Hi, there's a $42.10 charge from ACME*DIGITAL on my card and I don't know what it is"
 
@@ -43,7 +43,7 @@ def test_same_conversation_gives_identical_vector() -> None:
 def test_hash_is_stable_across_processes() -> None:
     # Python's hash() is salted per process; crc32 is not. A child process with another hash seed must agree.
     code = (
-        "from agents.policies.featurizer import HashingFeaturizer, stable_hash;"
+        "from ccsim.agents.policies.featurizer import HashingFeaturizer, stable_hash;"
         f"v = HashingFeaturizer().featurize([{{'role': 'user', 'content': {OPENING!r}}}]);"
         "print(stable_hash('lw:charge'), v.indices[:20].tolist(), round(float(v.values.sum()), 5))"
     )
@@ -96,8 +96,8 @@ def test_tool_errors_are_not_helper_answers() -> None:
 
 
 def test_lexicon_block_reads_hand_written_vocabulary() -> None:
-    from agents.policies.featurizer import LEXICON_DIM, lexicon_features
-    from contact_center.taxonomy import Route
+    from ccsim.agents.policies.featurizer import LEXICON_DIM, lexicon_features
+    from ccsim.contact_center.taxonomy import Route
 
     config = HashingFeaturizerConfig(n_buckets=2**12)
     assert config.dim == 2**12 + LEXICON_DIM

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from contact_center.models import AccountStatus, Difficulty, Split
-from contact_center.taxonomy import ROUTES, Route, most_urgent
-from scenarios.catalog import load_catalog
-from scenarios.generator import GenerationConfig, generate_scenario, generate_scenarios
-from scenarios.io import dumps_scenario
-from scenarios.stats import scenario_stats
+from ccsim.contact_center.models import AccountStatus, Difficulty, Split
+from ccsim.contact_center.taxonomy import ROUTES, Route, most_urgent
+from ccsim.scenarios.catalog import load_catalog
+from ccsim.scenarios.generator import GenerationConfig, generate_scenario, generate_scenarios
+from ccsim.scenarios.io import dumps_scenario
+from ccsim.scenarios.stats import scenario_stats
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,7 @@ def test_autopay_phrasing_agrees_with_the_required_setting() -> None:
 
 
 def test_handoff_facts_are_only_what_the_opening_states() -> None:
-    from contact_center.scoring import summary_mentions
+    from ccsim.contact_center.scoring import summary_mentions
 
     scenarios = generate_scenarios(GenerationConfig(count=400, seed=5))
     assert any(s.handoff_facts for s in scenarios)

@@ -10,12 +10,12 @@ from typing import Any
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from agents.graph import PlayResult, graph_mermaid, play_episode
-from contact_center.config import EpisodeConfig, ModelSpec
-from contact_center.episode import EventLog
-from contact_center.models import CustomerFacts, Scenario, StateRequirement
-from contact_center.taxonomy import ROUTES, Route
-from scenarios.generator import GenerationConfig, generate_scenarios
+from ccsim.agents.graph import PlayResult, graph_mermaid, play_episode
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.contact_center.episode import EventLog
+from ccsim.contact_center.models import CustomerFacts, Scenario, StateRequirement
+from ccsim.contact_center.taxonomy import ROUTES, Route
+from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 from tests.bank_fixtures import make_scenario
 
 RULES = ModelSpec(kind="rules")

@@ -6,14 +6,14 @@ import re
 
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from agents.helpers import LLMHelper, ScriptedHelper
-from contact_center.config import ModelSpec
-from contact_center.episode import EventLog
-from contact_center.models import CardStatus, CustomerFacts, Scenario
-from contact_center.taxonomy import Route
+from ccsim.agents.helpers import LLMHelper, ScriptedHelper
+from ccsim.contact_center.config import ModelSpec
+from ccsim.contact_center.episode import EventLog
+from ccsim.contact_center.models import CardStatus, CustomerFacts, Scenario
+from ccsim.contact_center.taxonomy import Route
+from ccsim.tools.bank_state import BankState
 from tests.bank_fixtures import make_scenario
 from tests.fake_openai import FakeOpenAIServer, ScriptedToolCall
-from tools.bank_state import BankState
 
 FULL_CARD_NUMBER = re.compile(r"\d{13,19}")
 

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from contact_center.models import Scenario
-from contact_center.taxonomy import Route
-from scenarios.consistency import check_scenario
-from scenarios.generator import GenerationConfig, generate_scenarios
-from scenarios.importer import MinimalRecord, complete_record, import_scenarios
-from scenarios.io import ScenarioFileError, dumps_scenario
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.taxonomy import Route
+from ccsim.scenarios.consistency import check_scenario
+from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
+from ccsim.scenarios.importer import MinimalRecord, complete_record, import_scenarios
+from ccsim.scenarios.io import ScenarioFileError, dumps_scenario
 
 MINIMAL = [
     {"id": "r1", "opening_message": "the atm ate my card", "expected_route": "card_services", "needs_human": False},

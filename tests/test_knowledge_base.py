@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.knowledge_base import KBArticle, KnowledgeBase, tokenize
+from ccsim.tools.knowledge_base import KBArticle, KnowledgeBase, tokenize
 
 
 @pytest.fixture(scope="module")

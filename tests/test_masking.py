@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tools.masking import mask_card_number, redact
+from ccsim.tools.masking import mask_card_number, redact
 
 LONG_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d){12,}")
 

@@ -8,13 +8,13 @@ import json
 import openai
 import pytest
 
-from agents.graph import PlayResult, play_episode
-from agents.planner_actions import PLANNER_TOOLS
-from agents.prompts import STOP_TOKEN
-from contact_center.config import EpisodeConfig, ModelSpec
-from contact_center.episode import EventLog
-from contact_center.models import StateRequirement
-from contact_center.taxonomy import Route
+from ccsim.agents.graph import PlayResult, play_episode
+from ccsim.agents.planner_actions import PLANNER_TOOLS
+from ccsim.agents.prompts import STOP_TOKEN
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.contact_center.episode import EventLog
+from ccsim.contact_center.models import StateRequirement
+from ccsim.contact_center.taxonomy import Route
 from tests.bank_fixtures import make_scenario
 from tests.fake_openai import FakeOpenAIServer, ScriptedReply, ScriptedToolCall
 

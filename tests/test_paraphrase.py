@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contact_center.taxonomy import Route
-from scenarios.generator import generate_scenario
-from scenarios.paraphrase import KeywordRouteClassifier, ParaphraseConfig, Paraphraser, paraphrase_scenarios
+from ccsim.contact_center.taxonomy import Route
+from ccsim.scenarios.generator import generate_scenario
+from ccsim.scenarios.paraphrase import KeywordRouteClassifier, ParaphraseConfig, Paraphraser, paraphrase_scenarios
 from tests.fake_openai import FakeOpenAIServer
 
 

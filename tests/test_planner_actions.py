@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.planner_actions import (
+from ccsim.agents.planner_actions import (
     DELEGATE,
     PLANNER_TOOLS,
     TRANSFER_TO_HUMAN,
@@ -14,7 +14,7 @@ from agents.planner_actions import (
     parse_action,
     parse_invalid_tool_call,
 )
-from contact_center.taxonomy import HELPER_ROUTES, HUMAN_ROUTES, Route
+from ccsim.contact_center.taxonomy import HELPER_ROUTES, HUMAN_ROUTES, Route
 
 
 def call(name: str, args: object, call_id: str = "call_1") -> dict[str, object]:

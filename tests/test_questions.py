@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.questions import ClarifyingQuestion, classify_question, question_text
+from ccsim.agents.questions import ClarifyingQuestion, classify_question, question_text
 
 
 @pytest.mark.parametrize("question", list(ClarifyingQuestion))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from contact_center.episode import EpisodeMetrics
-from contact_center.reward import RewardConfig, episode_reward
-from contact_center.taxonomy import Route
-from training.art_adapter import Trajectory, TrajectoryGroup
-from training.rewards import RewardBlend, blend, programmatic_reward, score_group
+from ccsim.contact_center.episode import EpisodeMetrics
+from ccsim.contact_center.reward import RewardConfig, episode_reward
+from ccsim.contact_center.taxonomy import Route
+from ccsim.training.art_adapter import Trajectory, TrajectoryGroup
+from ccsim.training.rewards import RewardBlend, blend, programmatic_reward, score_group
 
 
 def _metrics(**overrides: object) -> EpisodeMetrics:

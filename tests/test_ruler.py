@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from contact_center.taxonomy import Route
+from ccsim.contact_center.taxonomy import Route
+from ccsim.training.art_adapter import Choice, TrajectoryGroup
+from ccsim.training.rewards import RewardBlend, score_group, score_groups
+from ccsim.training.trajectory import episodes_to_groups
 from tests.fake_openai import FakeOpenAIServer
 from tests.test_trajectory import make_episode
-from training.art_adapter import Choice, TrajectoryGroup
-from training.rewards import RewardBlend, score_group, score_groups
-from training.trajectory import episodes_to_groups
 
 
 def _group() -> TrajectoryGroup:

@@ -6,15 +6,15 @@ import json
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from agents.planner_actions import PLANNER_TOOLS, Delegate, Transfer, parse_action
-from agents.planner_view import system_note
-from agents.policies.decision_messages import decision_to_message
-from agents.policies.factory import build_planner
-from agents.policies.rules import RulesPlanner, messages_to_turns
-from agents.policies.rules_router import Decision
-from agents.questions import ClarifyingQuestion, question_text
-from contact_center.config import ModelSpec
-from contact_center.taxonomy import Route
+from ccsim.agents.planner_actions import PLANNER_TOOLS, Delegate, Transfer, parse_action
+from ccsim.agents.planner_view import system_note
+from ccsim.agents.policies.decision_messages import decision_to_message
+from ccsim.agents.policies.factory import build_planner
+from ccsim.agents.policies.rules import RulesPlanner, messages_to_turns
+from ccsim.agents.policies.rules_router import Decision
+from ccsim.agents.questions import ClarifyingQuestion, question_text
+from ccsim.contact_center.config import ModelSpec
+from ccsim.contact_center.taxonomy import Route
 
 
 def test_messages_become_turns_by_who_spoke() -> None:

@@ -10,15 +10,15 @@ from collections import defaultdict
 
 import pytest
 
-from agents.customer import ScriptedCustomer
-from agents.policies.rules_router import Turn, decide
-from agents.questions import ClarifyingQuestion, question_text
-from contact_center.config import ModelSpec
-from contact_center.models import Difficulty, Split
-from contact_center.runner import RunSettings, run_episodes
-from contact_center.scoring import summary_mentions
-from contact_center.taxonomy import ROUTES, Route
-from scenarios.generator import GenerationConfig, generate_scenario, generate_scenarios
+from ccsim.agents.customer import ScriptedCustomer
+from ccsim.agents.policies.rules_router import Turn, decide
+from ccsim.agents.questions import ClarifyingQuestion, question_text
+from ccsim.agents.runner import RunSettings, run_episodes
+from ccsim.contact_center.config import ModelSpec
+from ccsim.contact_center.models import Difficulty, Split
+from ccsim.contact_center.scoring import summary_mentions
+from ccsim.contact_center.taxonomy import ROUTES, Route
+from ccsim.scenarios.generator import GenerationConfig, generate_scenario, generate_scenarios
 
 FLOOR_SEED = 31  # not used while tuning the router (8 and 9 were)
 

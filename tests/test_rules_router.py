@@ -6,10 +6,18 @@ import re
 
 import pytest
 
-from agents.policies.rules_router import Decision, Turn, correct_typo, decide, extract_facts, normalise, score_routes
-from agents.questions import ClarifyingQuestion, question_text
 from benchmarks.rules_router_check import evaluate, load_check_set, split
-from contact_center.taxonomy import ROUTES, Route
+from ccsim.agents.policies.rules_router import (
+    Decision,
+    Turn,
+    correct_typo,
+    decide,
+    extract_facts,
+    normalise,
+    score_routes,
+)
+from ccsim.agents.questions import ClarifyingQuestion, question_text
+from ccsim.contact_center.taxonomy import ROUTES, Route
 
 
 def customer(text: str) -> Turn:

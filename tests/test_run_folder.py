@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from contact_center.run_folder import EPISODES, RunFolder, RunFolderError
-from contact_center.taxonomy import Route
+from ccsim.contact_center.run_folder import EPISODES, RunFolder, RunFolderError
+from ccsim.contact_center.taxonomy import Route
 from tests.episode_factory import make_episode
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from contact_center.config import EpisodeConfig, ModelSpec
-from contact_center.episode import Episode
-from contact_center.run_folder import RunFolder
-from contact_center.runner import RunAbortedError, RunSettings, run_episode, run_episodes
-from contact_center.simulation import simulate_into
-from scenarios.generator import GenerationConfig, generate_scenarios
+from ccsim.agents.runner import RunAbortedError, RunSettings, run_episode, run_episodes
+from ccsim.api.runs import simulate_into
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.run_folder import RunFolder
+from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 from tests.fake_openai import FakeOpenAIServer, ScriptedReply
 
 RULES = ModelSpec(kind="rules")

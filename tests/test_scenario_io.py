@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.generator import GenerationConfig, generate_scenarios
-from scenarios.io import ScenarioFileError, dumps_scenario, read_scenarios, write_scenarios
+from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
+from ccsim.scenarios.io import ScenarioFileError, dumps_scenario, read_scenarios, write_scenarios
 
 
 @pytest.fixture(scope="module")

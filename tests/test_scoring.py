@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from contact_center.episode import TokenUsage
-from contact_center.pricing import PriceTable
-from contact_center.scoring import handoff_summary_ok
+from ccsim.contact_center.episode import TokenUsage
+from ccsim.contact_center.pricing import PriceTable
+from ccsim.contact_center.scoring import handoff_summary_ok
 
 
 def test_handoff_summary_needs_every_fact_and_accepts_amount_spellings() -> None:

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from contact_center.summary import macro_interval, pass_hat_k, summarize, wilson_interval
-from contact_center.taxonomy import Route
+from ccsim.contact_center.summary import macro_interval, pass_hat_k, summarize, wilson_interval
+from ccsim.contact_center.taxonomy import Route
 from tests.episode_factory import make_episode
 
 

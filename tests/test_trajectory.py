@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from contact_center.episode import Episode, EpisodeMetrics
-from contact_center.reward import RewardConfig, episode_reward
-from contact_center.taxonomy import Route
-from training.art_adapter import Choice, Trajectory, TrajectoryGroup, group_advantages, trainable_choices
-from training.trajectory import episode_to_trajectory, episodes_to_groups
+from ccsim.contact_center.episode import Episode, EpisodeMetrics
+from ccsim.contact_center.reward import RewardConfig, episode_reward
+from ccsim.contact_center.taxonomy import Route
+from ccsim.training.art_adapter import Choice, Trajectory, TrajectoryGroup, group_advantages, trainable_choices
+from ccsim.training.trajectory import episode_to_trajectory, episodes_to_groups
 
 PLANNER_TOOLS: list[dict[str, Any]] = [
     {

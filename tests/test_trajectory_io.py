@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from contact_center.taxonomy import Route
+from ccsim.contact_center.taxonomy import Route
+from ccsim.training.art_adapter import Choice, Trajectory, trainable_choices
+from ccsim.training.trajectory import episode_to_trajectory
+from ccsim.training.trajectory_io import dumps_trajectory, load_trajectories, loads_trajectory, write_trajectories
 from tests.test_trajectory import make_episode
-from training.art_adapter import Choice, Trajectory, trainable_choices
-from training.trajectory import episode_to_trajectory
-from training.trajectory_io import dumps_trajectory, load_trajectories, loads_trajectory, write_trajectories
 
 
 def test_arts_plain_json_round_trip_turns_choices_into_untrainable_dicts() -> None:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contact_center.models import (
+from ccsim.contact_center.models import (
     AccountStatus,
     Card,
     CardStatus,
@@ -22,8 +22,8 @@ from contact_center.models import (
     StateRequirement,
     Transaction,
 )
-from contact_center.taxonomy import ROUTES, RouteKind, UnknownRouteError, parse_route
-from tools.masking import mask_card_number, redact
+from ccsim.contact_center.taxonomy import ROUTES, RouteKind, UnknownRouteError, parse_route
+from ccsim.tools.masking import mask_card_number, redact
 
 AutopayMode = Literal["off", "minimum", "statement", "full"]
 TransactionStatusFilter = Literal["posted", "pending", "all"]

@@ -15,17 +15,17 @@ from typing import Any
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field, ValidationError
 
-from contact_center.models import CardStatus, Transaction
-from contact_center.taxonomy import HUMAN_ROUTES, ROUTES, Route, RouteKind
-from tools.bank_state import (
+from ccsim.contact_center.models import CardStatus, Transaction
+from ccsim.contact_center.taxonomy import HUMAN_ROUTES, ROUTES, Route, RouteKind
+from ccsim.tools.bank_state import (
     AutopayMode,
     BankState,
     BankToolError,
     ReplacementReason,
     TransactionStatusFilter,
 )
-from tools.knowledge_base import KnowledgeBase
-from tools.masking import mask_card_number, redact
+from ccsim.tools.knowledge_base import KnowledgeBase
+from ccsim.tools.masking import mask_card_number, redact
 
 # ---- argument schemas --------------------------------------------------------------------------------
 

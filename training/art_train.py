@@ -1,6 +1,6 @@
 """The ART (GRPO) training loop for an LLM planner: `ccsim train --backend local|serverless` calls it.
 
-One rollout is the canonical episode runner (`contact_center.runner.run_episode`) on one scenario with the
+One rollout is the canonical episode runner (`ccsim.agents.runner.run_episode`) on one scenario with the
 planner played by the trained model's own OpenAI-compatible endpoint (temperature 1.0, logprobs on),
 converted to an `art.Trajectory`. Each step gathers `groups_per_step` groups of `rollouts_per_group`
 rollouts of the same scenario, optionally blends in RULER, trains, and logs; every `val_every` steps the
@@ -23,16 +23,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contact_center.config import EpisodeConfig, ModelSpec
-from contact_center.episode import Episode
-from contact_center.models import Scenario
-from contact_center.reward import RewardConfig
-from contact_center.runner import run_episode
-from scenarios.io import read_scenarios
-from training import art_adapter
-from training.art_adapter import Trajectory, TrajectoryGroup
-from training.rewards import RewardBlend, RulerReport, score_groups
-from training.trajectory import episode_to_trajectory, episodes_to_groups
+from ccsim.agents.runner import run_episode
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.reward import RewardConfig
+from ccsim.scenarios.io import read_scenarios
+from ccsim.training import art_adapter
+from ccsim.training.art_adapter import Trajectory, TrajectoryGroup
+from ccsim.training.rewards import RewardBlend, RulerReport, score_groups
+from ccsim.training.trajectory import episode_to_trajectory, episodes_to_groups
 
 # ModelSpec is secret-free by design and reads its key from the environment; the ART endpoint's key goes here.
 INFERENCE_KEY_ENV = "CCSIM_ART_INFERENCE_API_KEY"

@@ -1,7 +1,7 @@
 """Training the built-in planner by GRPO in the simulator, on the CPU.
 
 Each step samples a batch of training scenarios; every scenario is played `rollouts_per_group` times through
-the canonical runner (`contact_center.runner.run_episode`) with the policy sampling under its own seed per
+the canonical runner (`ccsim.agents.runner.run_episode`) with the policy sampling under its own seed per
 rollout. Rewards are the runner's; advantages are relative to the group's mean and standard deviation. The
 policy-gradient update replays each recorded `Episode.planner_messages`: every planner turn is re-featurized
 from the conversation before it and the action is read back from the assistant turn, so the update uses
@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.policies.builtin import (
+from ccsim.agents.policies.builtin import (
     DEFAULT_MAX_QUESTIONS,
     BuiltinPlanner,
     PlannerStep,
@@ -27,21 +27,21 @@ from agents.policies.builtin import (
     recorded_action,
     replay_planner_turns,
 )
-from agents.policies.builtin_policy import LinearSoftmaxPolicy
-from agents.policies.featurizer import (
+from ccsim.agents.policies.builtin_policy import LinearSoftmaxPolicy
+from ccsim.agents.policies.featurizer import (
     EncoderFeaturizerConfig,
     Featurizer,
     HashingFeaturizerConfig,
     build_featurizer,
     conversation_state,
 )
-from agents.questions import ClarifyingQuestion
-from contact_center.config import EpisodeConfig, ModelSpec
-from contact_center.episode import Episode
-from contact_center.models import Scenario, Split
-from contact_center.reward import RewardConfig
-from contact_center.runner import run_episode
-from training.learning_curve import CurvePoint, plot_curve, write_curve_csv
+from ccsim.agents.questions import ClarifyingQuestion
+from ccsim.agents.runner import run_episode
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.models import Scenario, Split
+from ccsim.contact_center.reward import RewardConfig
+from ccsim.training.learning_curve import CurvePoint, plot_curve, write_curve_csv
 
 WarmStart = Literal["none", "labels", "rules"]
 
@@ -279,7 +279,7 @@ def load_training_scenarios(config: BuiltinTrainConfig) -> list[Scenario]:
             with Path(path).open(encoding="utf-8") as handle:
                 scenarios.extend(Scenario.model_validate_json(line) for line in handle if line.strip())
         return scenarios
-    from scenarios.generator import GenerationConfig, generate_scenarios
+    from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 
     return generate_scenarios(GenerationConfig(count=config.generated_count, seed=config.seed))
 
@@ -369,7 +369,7 @@ async def evaluate_check_set(
     policy: LinearSoftmaxPolicy, path: str | Path, config: BuiltinTrainConfig
 ) -> CheckSetResult:
     """Score the first decision and the final route on a check set, through the runner."""
-    from scenarios.importer import import_scenarios
+    from ccsim.scenarios.importer import import_scenarios
 
     read = import_scenarios(path, skip_invalid=True, seed=config.seed)
     scenarios = read.scenarios
@@ -399,7 +399,7 @@ def label_steps(
     policy: LinearSoftmaxPolicy, featurizer: Featurizer, scenarios: Sequence[Scenario], max_questions: int
 ) -> list[PlannerStep]:
     """First-turn imitation targets from the labels: the route, or the settling question when one is needed."""
-    from scenarios.catalog import load_catalog
+    from ccsim.scenarios.catalog import load_catalog
 
     catalog = load_catalog()
     steps: list[PlannerStep] = []
@@ -422,7 +422,7 @@ async def rules_steps(
     policy: LinearSoftmaxPolicy, featurizer: Featurizer, scenarios: Sequence[Scenario], config: BuiltinTrainConfig
 ) -> list[PlannerStep]:
     """Every decision of the rules planner on the training split, played through the runner."""
-    from agents.policies.rules import RulesPlanner
+    from ccsim.agents.policies.rules import RulesPlanner
 
     episodes = await _play([(s, RulesPlanner(), 0) for s in scenarios], config, "rules")
     steps: list[PlannerStep] = []

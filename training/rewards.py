@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contact_center.reward import RewardConfig
-from training.art_adapter import Trajectory, TrajectoryGroup, ruler_score_group
+from ccsim.contact_center.reward import RewardConfig
+from ccsim.training.art_adapter import Trajectory, TrajectoryGroup, ruler_score_group
 
 
 class RewardBlend(BaseModel):

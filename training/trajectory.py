@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from contact_center.episode import Episode
-from training.art_adapter import Choice, Trajectory, TrajectoryGroup
+from ccsim.contact_center.episode import Episode
+from ccsim.training.art_adapter import Choice, Trajectory, TrajectoryGroup
 
 MetricValue = float | int | bool
 MetadataValue = float | int | str | bool | None

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from training.art_adapter import Choice, Trajectory
+from ccsim.training.art_adapter import Choice, Trajectory
 
 FORMAT = "ccsim.trajectory/v1"
 

@@ -19,16 +19,16 @@ import numpy as np
 from langchain_core.messages import BaseMessage
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from agents.planner_actions import DELEGATE, TRANSFER_TO_HUMAN
-from agents.planner_view import to_openai_messages
-from agents.policies.builtin_policy import (
+from ccsim.agents.planner_actions import DELEGATE, TRANSFER_TO_HUMAN
+from ccsim.agents.planner_view import to_openai_messages
+from ccsim.agents.policies.builtin_policy import (
     LinearSoftmaxPolicy,
     action_question,
     action_route,
     load_checkpoint,
 )
-from agents.policies.decision_messages import DecisionPlanner
-from agents.policies.featurizer import (
+from ccsim.agents.policies.decision_messages import DecisionPlanner
+from ccsim.agents.policies.featurizer import (
     ChatMessage,
     ConversationState,
     FeatureVector,
@@ -36,8 +36,8 @@ from agents.policies.featurizer import (
     build_featurizer,
     conversation_state,
 )
-from agents.questions import ClarifyingQuestion, classify_question, question_text
-from contact_center.taxonomy import ROUTES, Route, UnknownRouteError, parse_route
+from ccsim.agents.questions import ClarifyingQuestion, classify_question, question_text
+from ccsim.contact_center.taxonomy import ROUTES, Route, UnknownRouteError, parse_route
 
 DEFAULT_MAX_QUESTIONS = 2
 MODEL_NAME = "builtin"

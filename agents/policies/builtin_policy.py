@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agents.policies.featurizer import FeatureVector, FeaturizerConfig, HashingFeaturizerConfig
-from agents.questions import ClarifyingQuestion
-from contact_center.taxonomy import Route
+from ccsim.agents.policies.featurizer import FeatureVector, FeaturizerConfig, HashingFeaturizerConfig
+from ccsim.agents.questions import ClarifyingQuestion
+from ccsim.contact_center.taxonomy import Route
 
 CHECKPOINT_FORMAT = "ccsim-builtin-policy"
 # 2: the hashing featurizer gained the dense lexicon block (a different feature space than version 1's).

@@ -15,9 +15,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from agents.planner_actions import DELEGATE, TRANSFER_TO_HUMAN
-from agents.questions import ClarifyingQuestion, question_text
-from contact_center.taxonomy import Route
+from ccsim.agents.planner_actions import DELEGATE, TRANSFER_TO_HUMAN
+from ccsim.agents.questions import ClarifyingQuestion, question_text
+from ccsim.contact_center.taxonomy import Route
 
 
 class DecisionLike(Protocol):

@@ -8,7 +8,7 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable
 
-from contact_center.config import ModelSpec
+from ccsim.contact_center.config import ModelSpec
 
 PlannerModel = Runnable[LanguageModelInput, BaseMessage]
 
@@ -20,24 +20,24 @@ class PlannerUnavailableError(RuntimeError):
 def build_planner(spec: ModelSpec) -> PlannerModel:
     """'rules' -> RulesPlanner; 'openai' -> ChatOpenAI bound to PLANNER_TOOLS; 'builtin' -> the trained policy."""
     if spec.kind == "rules":
-        from agents.policies.rules import RulesPlanner
+        from ccsim.agents.policies.rules import RulesPlanner
 
         return RulesPlanner()
     if spec.kind == "openai":
-        from agents.policies.openai_chat import openai_planner
+        from ccsim.agents.policies.openai_chat import openai_planner
 
         return openai_planner(spec)
     if spec.kind == "builtin":
         if not spec.path:
             raise PlannerUnavailableError("a builtin planner needs a checkpoint path: builtin:PATH")
         try:
-            module = importlib.import_module("agents.policies.builtin")
+            module = importlib.import_module("ccsim.agents.policies.builtin")
         except ModuleNotFoundError as error:
             raise PlannerUnavailableError(
                 "the built-in planner (agents.policies.builtin) is not available in this installation"
             ) from error
         loader = getattr(module, "load_builtin_planner", None)
         if loader is None:
-            raise PlannerUnavailableError("agents.policies.builtin has no load_builtin_planner(path)")
+            raise PlannerUnavailableError("ccsim.agents.policies.builtin has no load_builtin_planner(path)")
         return loader(spec.path)
     raise PlannerUnavailableError(f"{spec.label!r} is not a planner; use rules, openai:MODEL or builtin:PATH")

@@ -28,8 +28,8 @@ from typing import Annotated, Any, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.questions import ClarifyingQuestion, classify_question
-from contact_center.taxonomy import Route, parse_route
+from ccsim.agents.questions import ClarifyingQuestion, classify_question
+from ccsim.contact_center.taxonomy import Route, parse_route
 
 ChatMessage = dict[str, Any]
 
@@ -82,7 +82,7 @@ def lexicon_scope(texts: Sequence[str]) -> np.ndarray:
 def _lexicon_scope(texts: tuple[str, ...]) -> np.ndarray:
     # Pure in the texts, and each planner turn (and every GRPO replay of it) re-reads the same customer turns.
     # Imported here: the rules router compiles ~1000 patterns, which plain featurizer users should not pay for.
-    from agents.policies.rules_router import MIN_EVIDENCE, gather_evidence, pick_route
+    from ccsim.agents.policies.rules_router import MIN_EVIDENCE, gather_evidence, pick_route
 
     out = np.zeros(_LEXICON_SCOPE, dtype=np.float32)
     if not any(t.strip() for t in texts):

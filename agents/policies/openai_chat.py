@@ -13,9 +13,9 @@ from langchain_core.outputs import ChatResult
 from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
 
-from agents.planner_actions import PLANNER_TOOLS
-from contact_center.config import ModelSpec
-from contact_center.episode import TokenUsage
+from ccsim.agents.planner_actions import PLANNER_TOOLS
+from ccsim.contact_center.config import ModelSpec
+from ccsim.contact_center.episode import TokenUsage
 
 
 class RawToolCallsChatOpenAI(ChatOpenAI):

@@ -7,10 +7,10 @@ from typing import ClassVar
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agents.planner_actions import DELEGATE
-from agents.planner_view import SYSTEM_NOTE_KEY
-from agents.policies.decision_messages import DecisionPlanner
-from agents.policies.rules_router import Decision, Turn, decide
+from ccsim.agents.planner_actions import DELEGATE
+from ccsim.agents.planner_view import SYSTEM_NOTE_KEY
+from ccsim.agents.policies.decision_messages import DecisionPlanner
+from ccsim.agents.policies.rules_router import Decision, Turn, decide
 
 
 def messages_to_turns(messages: Sequence[BaseMessage]) -> list[Turn]:

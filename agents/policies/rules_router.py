@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.questions import ClarifyingQuestion, classify_question, question_text
-from contact_center.taxonomy import PRIORITY, ROUTES, Route, RouteKind
+from ccsim.agents.questions import ClarifyingQuestion, classify_question, question_text
+from ccsim.contact_center.taxonomy import PRIORITY, ROUTES, Route, RouteKind
 
 R = Route
 

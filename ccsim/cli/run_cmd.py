@@ -14,17 +14,17 @@ from pydantic import BaseModel
 from rich.markdown import Markdown
 from rich.markup import escape
 
-from contact_center.cli.common import console, err_console, fail, load_or_generate, model_spec, readable_errors
-from contact_center.config import EpisodeConfig, ModelSpec
-from contact_center.episode import Episode
-from contact_center.models import Split
-from contact_center.observability import init_weave
-from contact_center.pricing import PriceTable
-from contact_center.report import leaderboard_markdown, leaderboard_table, run_report_markdown
-from contact_center.run_folder import RunFolder, RunFolderError, new_run_id, write_text_atomic
-from contact_center.runner import RunAbortedError, RunSettings
-from contact_center.simulation import run_config, simulate_into
-from contact_center.summary import RunSummary
+from ccsim.agents.runner import RunAbortedError, RunSettings
+from ccsim.api.runs import run_config, simulate_into
+from ccsim.cli.common import console, err_console, fail, load_or_generate, model_spec, readable_errors
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.models import Split
+from ccsim.contact_center.observability import init_weave
+from ccsim.contact_center.pricing import PriceTable
+from ccsim.contact_center.report import leaderboard_markdown, leaderboard_table, run_report_markdown
+from ccsim.contact_center.run_folder import RunFolder, RunFolderError, new_run_id, write_text_atomic
+from ccsim.contact_center.summary import RunSummary
 
 ScenariosOpt = Annotated[
     Path | None, typer.Option("--scenarios", "-s", help="Scenario file (JSONL/CSV); default: generate on the fly.")
@@ -45,8 +45,8 @@ TrajOpt = Annotated[bool, typer.Option(help="Write trajectories.jsonl (ART traje
 
 
 def _trajectory_line(episode: Episode) -> str:
-    from training.trajectory import episode_to_trajectory
-    from training.trajectory_io import dumps_trajectory
+    from ccsim.training.trajectory import episode_to_trajectory
+    from ccsim.training.trajectory_io import dumps_trajectory
 
     return dumps_trajectory(episode_to_trajectory(episode))
 
@@ -88,8 +88,8 @@ class RunRequest(BaseModel):
 @readable_errors(RunFolderError, FileNotFoundError)
 def run_planners(specs: list[ModelSpec], request: RunRequest, folder_for: dict[str, Path]) -> list[RunSummary]:
     """Each planner on the same scenarios into its own run folder; a planner whose run aborts keeps a summary."""
-    from contact_center.weave_eval import mirror_to_weave
-    from scenarios.io import ScenarioFileError
+    from ccsim.contact_center.weave_eval import mirror_to_weave
+    from ccsim.scenarios.io import ScenarioFileError
 
     try:
         scenarios, source = load_or_generate(
@@ -230,8 +230,8 @@ def demo(
     seed: SeedOpt = 7,
 ) -> None:
     """The offline main job: generate scenarios, simulate the rules planner, evaluate, and show the report."""
-    from scenarios.generator import GenerationConfig, generate_scenarios
-    from scenarios.io import write_scenarios
+    from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
+    from ccsim.scenarios.io import write_scenarios
 
     scenario_file = out / "scenarios.jsonl"
     # The demo owns its folder: a rerun replaces the previous demo instead of refusing to overwrite it.
@@ -252,6 +252,6 @@ def demo(
 
 def graph() -> None:
     """Print the contact-center LangGraph as Mermaid text."""
-    from agents.graph import graph_mermaid
+    from ccsim.agents.graph import graph_mermaid
 
     typer.echo(graph_mermaid())

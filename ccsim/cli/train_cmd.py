@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from contact_center.cli.common import console, err_console, fail, model_spec
-from contact_center.config import EpisodeConfig
+from ccsim.cli.common import console, err_console, fail, model_spec
+from ccsim.contact_center.config import EpisodeConfig
 
 Policy = Literal["builtin", "art"]
 
@@ -30,7 +30,7 @@ def _train_builtin(
     out: Path,
     concurrency: int,
 ) -> None:
-    from training.builtin_train import BuiltinTrainConfig, TrainProgress, train_builtin
+    from ccsim.training.builtin_train import BuiltinTrainConfig, TrainProgress, train_builtin
 
     fields: dict[str, object] = {
         "scenario_files": scenarios,
@@ -100,8 +100,8 @@ def _train_art(
     seed: int,
     out: Path,
 ) -> None:
-    from training.art_train import ArtTrainConfig, PrerequisiteError, check_prerequisites, train_with_art
-    from training.rewards import RewardBlend
+    from ccsim.training.art_train import ArtTrainConfig, PrerequisiteError, check_prerequisites, train_with_art
+    from ccsim.training.rewards import RewardBlend
 
     if train_scenarios is None:
         fail("--backend needs --train-scenarios FILE (make one with `ccsim scenarios generate --split train`)")

@@ -9,13 +9,13 @@ from langchain_core.language_models import BaseChatModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from contact_center.episode import Episode
-from contact_center.models import Scenario
-from contact_center.pricing import PriceTable
-from contact_center.report import run_report_markdown
-from contact_center.run_folder import RunFolder
-from contact_center.runner import RunAbortedError, RunSettings, run_episodes
-from contact_center.summary import RunSummary, summarize
+from ccsim.agents.runner import RunAbortedError, RunSettings, run_episodes
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.pricing import PriceTable
+from ccsim.contact_center.report import run_report_markdown
+from ccsim.contact_center.run_folder import RunFolder
+from ccsim.contact_center.summary import RunSummary, summarize
 
 
 def run_config(settings: RunSettings, **extra: Any) -> dict[str, Any]:

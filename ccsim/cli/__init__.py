@@ -1,5 +1,5 @@
 """The `ccsim` command line."""
 
-from contact_center.cli.app import app
+from ccsim.cli.app import app
 
 __all__ = ["app"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-import contact_center.observability  # noqa: F401  (settles Weave/LangSmith env before anything imports them)
-from contact_center.cli import run_cmd, scenarios_cmd, train_cmd
+import ccsim.contact_center.observability  # noqa: F401  (settles Weave/LangSmith env before anything imports them)
+from ccsim.cli import run_cmd, scenarios_cmd, train_cmd
 
 app = typer.Typer(
     name="ccsim",

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from contact_center.config import ModelSpec, ModelSpecError, parse_model_spec
-from contact_center.models import Scenario, Split
+from ccsim.contact_center.config import ModelSpec, ModelSpecError, parse_model_spec
+from ccsim.contact_center.models import Scenario, Split
 
 console = Console()
 err_console = Console(stderr=True)
@@ -90,8 +90,8 @@ def load_or_generate(
     path: Path | None, *, generate: int, seed: int, split: Split | None, limit: int | None
 ) -> tuple[list[Scenario], dict[str, Any]]:
     """Scenarios from a file (JSONL/CSV, full or minimal records) or generated on the fly."""
-    from scenarios.generator import GenerationConfig, generate_scenarios
-    from scenarios.importer import import_scenarios
+    from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
+    from ccsim.scenarios.importer import import_scenarios
 
     if path is not None:
         result = import_scenarios(path)

@@ -10,15 +10,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from contact_center.cli.common import console, err_console, fail, parse_mix, readable_errors
-from contact_center.models import Difficulty, Split
-from contact_center.taxonomy import Route
+from ccsim.cli.common import console, err_console, fail, parse_mix, readable_errors
+from ccsim.contact_center.models import Difficulty, Split
+from ccsim.contact_center.taxonomy import Route
 
 app = typer.Typer(help="Generate, import, inspect and validate scenario files.", no_args_is_help=True)
 
 
 def _file_errors() -> tuple[type[BaseException], ...]:
-    from scenarios.io import ScenarioFileError
+    from ccsim.scenarios.io import ScenarioFileError
 
     return (ScenarioFileError, FileNotFoundError, IsADirectoryError)
 
@@ -48,9 +48,9 @@ def generate(
     concurrency: Annotated[int, typer.Option(min=1, help="Paraphrase requests in flight.")] = 8,
 ) -> None:
     """Generate scenarios offline from the intent catalog with faker (deterministic by seed)."""
-    from scenarios.generator import GenerationConfig, generate_scenarios
-    from scenarios.io import write_scenarios
-    from scenarios.stats import scenario_stats
+    from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
+    from ccsim.scenarios.io import write_scenarios
+    from ccsim.scenarios.stats import scenario_stats
 
     mixes = {
         "route_mix": parse_mix(route_mix, Route, "--route-mix"),
@@ -62,7 +62,7 @@ def generate(
         scenarios = generate_scenarios(config)
     elapsed = time.perf_counter() - started
     if paraphrase_model:
-        from scenarios.paraphrase import ParaphraseConfig, Paraphraser, paraphrase_scenarios
+        from ccsim.scenarios.paraphrase import ParaphraseConfig, Paraphraser, paraphrase_scenarios
 
         paraphraser = Paraphraser(
             ParaphraseConfig(
@@ -96,8 +96,8 @@ def import_(
 
     @readable_errors(*_file_errors())
     def run() -> None:
-        from scenarios.importer import import_scenarios
-        from scenarios.io import write_scenarios
+        from ccsim.scenarios.importer import import_scenarios
+        from ccsim.scenarios.io import write_scenarios
 
         result = import_scenarios(path, skip_invalid=skip_invalid)
         for line, problem in result.problems:
@@ -129,8 +129,8 @@ def stats(
 
     @readable_errors(*_file_errors())
     def run() -> None:
-        from scenarios.importer import import_scenarios
-        from scenarios.stats import scenario_stats
+        from ccsim.scenarios.importer import import_scenarios
+        from ccsim.scenarios.stats import scenario_stats
 
         s = scenario_stats(import_scenarios(path).scenarios)
         for title, counts in (
@@ -157,7 +157,7 @@ def show(
 
     @readable_errors(*_file_errors())
     def run() -> None:
-        from scenarios.importer import import_scenarios
+        from ccsim.scenarios.importer import import_scenarios
 
         for scenario in import_scenarios(path).scenarios:
             if scenario.id == scenario_id:

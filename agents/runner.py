@@ -16,14 +16,14 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.graph import play_episode
-from contact_center.config import EpisodeConfig, ModelSpec
-from contact_center.episode import Episode, EventLog
-from contact_center.models import Scenario
-from contact_center.observability import traced
-from contact_center.pricing import PriceTable
-from contact_center.reward import RewardConfig, episode_reward
-from contact_center.scoring import EpisodeOutcome, score_episode
+from ccsim.agents.graph import play_episode
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.contact_center.episode import Episode, EventLog
+from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.observability import traced
+from ccsim.contact_center.pricing import PriceTable
+from ccsim.contact_center.reward import RewardConfig, episode_reward
+from ccsim.contact_center.scoring import EpisodeOutcome, score_episode
 
 
 class RunAbortedError(RuntimeError):
