@@ -9,4 +9,4 @@ from importlib.resources import files
 @cache
 def routing_policy() -> str:
     """The routing policy as markdown (contact_center/routing_policy.md)."""
-    return files("contact_center").joinpath("routing_policy.md").read_text(encoding="utf-8")
+    return files("ccsim.contact_center").joinpath("routing_policy.md").read_text(encoding="utf-8")

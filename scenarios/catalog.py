@@ -294,5 +294,5 @@ def parse_catalog(text: str, *, origin: str = CATALOG_FILE) -> Catalog:
 @cache
 def load_catalog() -> Catalog:
     """The packaged catalog (scenarios/catalog.yaml), parsed once per process."""
-    text = files("scenarios").joinpath(CATALOG_FILE).read_text(encoding="utf-8")
+    text = files("ccsim.scenarios").joinpath(CATALOG_FILE).read_text(encoding="utf-8")
     return parse_catalog(text)

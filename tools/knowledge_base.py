@@ -71,7 +71,7 @@ class KnowledgeBase:
     @cache
     def load(cls) -> KnowledgeBase:
         """The bank's articles from tools/kb_articles.yaml, parsed once per process (they never change)."""
-        raw = yaml.safe_load(files("tools").joinpath("kb_articles.yaml").read_text(encoding="utf-8"))
+        raw = yaml.safe_load(files("ccsim.tools").joinpath("kb_articles.yaml").read_text(encoding="utf-8"))
         return cls([KBArticle.model_validate(item) for item in raw])
 
     def get(self, article_id: str) -> KBArticle | None:
