@@ -1,5 +1,8 @@
-"""The planner's two tools, delegate(agent, task) and transfer_to_human(department, summary).
+"""What a planner does in a turn, and its two tools, delegate(agent, task) and transfer_to_human(department,
+summary).
 
+`PlannerDecision` is a planner's move: ask the customer, delegate to a helper, or transfer to a department.
+The rules and built-in planners decide one directly; an LLM planner's tool call is parsed into one.
 PLANNER_TOOLS holds the OpenAI tool schemas exactly as they are bound to the planner model (and exported
 with each trajectory); `ChatOpenAI.bind_tools(PLANNER_TOOLS)` takes them as they are. `parse_action` is the
 one place that decides whether a tool call the planner made is a valid action, and it says why not in a
@@ -9,11 +12,12 @@ sentence the planner can act on.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ccsim.contact_center.taxonomy import HELPER_ROUTES, HUMAN_ROUTES, ROUTES, Route, UnknownRouteError, parse_route
+from ccsim.agents.questions import ClarifyingQuestion, question_text
+from ccsim.contact_center.taxonomy import HELPER_ROUTES, HUMAN_ROUTES, Route, UnknownRouteError, parse_route
 
 DELEGATE = "delegate"
 TRANSFER_TO_HUMAN = "transfer_to_human"
@@ -92,29 +96,42 @@ PLANNER_TOOLS: list[dict[str, Any]] = [DELEGATE_TOOL, TRANSFER_TOOL]
 PLANNER_TOOL_NAMES: tuple[str, ...] = (DELEGATE, TRANSFER_TO_HUMAN)
 
 
-class Delegate(BaseModel):
-    """A valid delegate(...) call."""
+class PlannerDecision(BaseModel):
+    """What a planner does this turn: ask the customer, delegate to a helper agent, or transfer to a department."""
 
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["delegate"] = "delegate"
-    route: Route
-    task: str
-    tool_call_id: str | None = None
+    kind: Literal["ask", "delegate", "transfer"] = Field(description="Ask the customer, delegate, or transfer.")
+    text: str = Field(min_length=1, description="The question asked, the helper's task, or the handoff summary.")
+    route: Route | None = Field(default=None, description="The helper or department; None when asking.")
+    question: ClarifyingQuestion | None = Field(default=None, description="The clarifying question asked, if one.")
+    tool_call_id: str | None = Field(default=None, description="The id of the tool call it was parsed from.")
 
+    @model_validator(mode="after")
+    def _route_fits_kind(self) -> Self:
+        if self.kind == "ask":
+            if self.route is not None:
+                raise ValueError("an 'ask' decision has no route")
+        elif self.route is None:
+            raise ValueError(f"a {self.kind!r} decision needs a route")
+        elif (self.route in HELPER_ROUTES) != (self.kind == "delegate"):
+            raise ValueError(f"{self.route.value!r} cannot be the route of a {self.kind!r} decision")
+        elif self.question is not None:
+            raise ValueError(f"a {self.kind!r} decision asks no question")
+        return self
 
-class Transfer(BaseModel):
-    """A valid transfer_to_human(...) call."""
+    @classmethod
+    def ask(cls, question: ClarifyingQuestion) -> PlannerDecision:
+        """Ask one of the policy's clarifying questions, in its canonical wording."""
+        return cls(kind="ask", question=question, text=question_text(question))
 
-    model_config = ConfigDict(frozen=True)
+    @classmethod
+    def delegate(cls, route: Route, task: str, tool_call_id: str | None = None) -> PlannerDecision:
+        return cls(kind="delegate", route=route, text=task, tool_call_id=tool_call_id)
 
-    kind: Literal["transfer"] = "transfer"
-    route: Route
-    summary: str
-    tool_call_id: str | None = None
-
-
-PlannerAction = Delegate | Transfer
+    @classmethod
+    def transfer(cls, route: Route, summary: str, tool_call_id: str | None = None) -> PlannerDecision:
+        return cls(kind="transfer", route=route, text=summary, tool_call_id=tool_call_id)
 
 
 class InvalidAction(BaseModel):
@@ -146,7 +163,7 @@ def _route_error(field: str, value: object, want_helper: bool) -> str | None:
     return None
 
 
-def parse_action(tool_call: dict[str, Any]) -> PlannerAction | InvalidAction:
+def parse_action(tool_call: dict[str, Any]) -> PlannerDecision | InvalidAction:
     """Validate one LangChain tool call ({'name', 'args', 'id'}) as a planner action."""
     name = tool_call.get("name")
     args = tool_call.get("args")
@@ -178,12 +195,12 @@ def parse_action(tool_call: dict[str, Any]) -> PlannerAction | InvalidAction:
         task = parsed.task.strip()
         if not task:
             return invalid(f"{DELEGATE}: 'task' is empty; say what the helper should do.")
-        return Delegate(route=parsed.agent, task=task, tool_call_id=call_id)
+        return PlannerDecision.delegate(parsed.agent, task, call_id)
     assert isinstance(parsed, TransferArgs)
     summary = parsed.summary.strip()
     if not summary:
         return invalid(f"{TRANSFER_TO_HUMAN}: 'summary' is empty; summarise the issue for the department.")
-    return Transfer(route=parsed.department, summary=summary, tool_call_id=call_id)
+    return PlannerDecision.transfer(parsed.department, summary, call_id)
 
 
 def parse_invalid_tool_call(invalid_tool_call: dict[str, Any]) -> InvalidAction:
@@ -198,21 +215,22 @@ def parse_invalid_tool_call(invalid_tool_call: dict[str, Any]) -> InvalidAction:
     )
 
 
-def action_arguments(action: PlannerAction) -> dict[str, str]:
-    """The arguments of a valid action as the planner tool takes them."""
-    if isinstance(action, Delegate):
-        return {"agent": action.route.value, "task": action.task}
-    return {"department": action.route.value, "summary": action.summary}
+def action_arguments(action: PlannerDecision) -> dict[str, str]:
+    """The arguments of a delegate or transfer decision as the planner tool takes them."""
+    if action.route is None:
+        raise ValueError(f"an {action.kind!r} decision calls no tool")
+    if action.kind == "delegate":
+        return {"agent": action.route.value, "task": action.text}
+    return {"department": action.route.value, "summary": action.text}
 
 
-def action_tool_name(action: PlannerAction) -> str:
-    return DELEGATE if isinstance(action, Delegate) else TRANSFER_TO_HUMAN
+def action_tool_name(action: PlannerDecision) -> str:
+    """The tool a delegate or transfer decision calls."""
+    if action.kind == "ask":
+        raise ValueError("an 'ask' decision calls no tool")
+    return DELEGATE if action.kind == "delegate" else TRANSFER_TO_HUMAN
 
 
-def arguments_json(action: PlannerAction) -> str:
+def arguments_json(action: PlannerDecision) -> str:
     """The canonical JSON argument string of an action (for policies that emit tool calls themselves)."""
     return json.dumps(action_arguments(action), ensure_ascii=False)
-
-
-def route_title(route: Route) -> str:
-    return ROUTES[route].title

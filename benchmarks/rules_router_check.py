@@ -1,4 +1,4 @@
-"""Score the `rules` router on the realistic check set: the first decision for each opening message.
+"""Score the `rules` planner on the realistic check set: the first decision for each opening message.
 
 Usage: .venv/bin/python benchmarks/rules_router_check.py [--check-set PATH] [--show-misses]
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from ccsim.agents.policies.rules_router import Turn, decide
+from ccsim.agents.policies.rules import Turn, decide
 from ccsim.contact_center.taxonomy import PRIORITY, Route
 
 CHECK_SET = Path(__file__).resolve().parent.parent / "scenarios" / "check_sets" / "realistic.jsonl"

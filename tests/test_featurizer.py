@@ -54,6 +54,19 @@ def test_hash_is_stable_across_processes() -> None:
     assert child.stdout.strip() == expected
 
 
+def test_the_lexicon_block_reads_the_lexicon_not_the_rules_planner() -> None:
+    # The built-in planner's features must not depend on (or pay the import of) the rules planner.
+    code = (
+        "import sys; from ccsim.agents.policies.featurizer import HashingFeaturizer;"
+        f"HashingFeaturizer().featurize([{{'role': 'user', 'content': {OPENING!r}}}]);"
+        "print(sorted(m for m in sys.modules if m.startswith(('ccsim.agents.policies', 'ccsim.agents.lexicon'))))"
+    )
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = json.loads(child.stdout.replace("'", '"'))
+    assert "ccsim.agents.lexicon.evidence" in loaded
+    assert not {"ccsim.agents.policies.rules", "ccsim.agents.policies.decision_messages"} & set(loaded)
+
+
 def test_tokenize_keeps_negated_contractions() -> None:
     assert tokenize("No, I DON’T recognise it!") == ["no", "i", "don't", "recognise", "it"]
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 import pytest
 
 from ccsim.agents.customer import ScriptedCustomer
-from ccsim.agents.policies.rules_router import Turn, decide
+from ccsim.agents.policies.rules import Turn, decide
 from ccsim.agents.questions import ClarifyingQuestion, question_text
 from ccsim.agents.runner import RunSettings, run_episodes
 from ccsim.contact_center.config import ModelSpec

@@ -13,13 +13,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
 from langchain_core.messages import BaseMessage
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from ccsim.agents.planner_actions import DELEGATE, TRANSFER_TO_HUMAN
+from ccsim.agents.planner_actions import DELEGATE, TRANSFER_TO_HUMAN, PlannerDecision
 from ccsim.agents.planner_view import to_openai_messages
 from ccsim.agents.policies.builtin_policy import (
     LinearSoftmaxPolicy,
@@ -36,21 +36,11 @@ from ccsim.agents.policies.featurizer import (
     build_featurizer,
     conversation_state,
 )
-from ccsim.agents.questions import ClarifyingQuestion, classify_question, question_text
-from ccsim.contact_center.taxonomy import ROUTES, Route, UnknownRouteError, parse_route
+from ccsim.agents.questions import classify_question
+from ccsim.contact_center.taxonomy import ROUTES, UnknownRouteError, parse_route
 
 DEFAULT_MAX_QUESTIONS = 2
 MODEL_NAME = "builtin"
-
-
-@dataclass(frozen=True)
-class BuiltinDecision:
-    """One chosen action in the shape decision_to_message expects."""
-
-    kind: Literal["ask", "delegate", "transfer"]
-    route: Route | None
-    question: ClarifyingQuestion | None
-    text: str
 
 
 def allowed_actions(actions: Sequence[str], state: ConversationState, max_questions: int) -> np.ndarray:
@@ -74,15 +64,16 @@ def delegate_task(state: ConversationState) -> str:
     return f"Help the customer with: {latest}" if latest else "Help the customer with their request."
 
 
-def action_decision(action: str, state: ConversationState) -> BuiltinDecision:
+def action_decision(action: str, state: ConversationState) -> PlannerDecision:
+    """The decision an action name stands for: a question, or the route with what the customer said."""
     question = action_question(action)
     if question is not None:
-        return BuiltinDecision(kind="ask", route=None, question=question, text=question_text(question))
+        return PlannerDecision.ask(question)
     route = action_route(action)
     assert route is not None
     if ROUTES[route].needs_human:
-        return BuiltinDecision(kind="transfer", route=route, question=None, text=handoff_summary(state))
-    return BuiltinDecision(kind="delegate", route=route, question=None, text=delegate_task(state))
+        return PlannerDecision.transfer(route, handoff_summary(state))
+    return PlannerDecision.delegate(route, delegate_task(state))
 
 
 def recorded_action(message: ChatMessage) -> str | None:
@@ -165,7 +156,7 @@ class BuiltinPlanner(DecisionPlanner):
             index = self.policy.greedy(features, allowed)
         return self.policy.actions[index]
 
-    def decide_turn(self, messages: list[BaseMessage]) -> BuiltinDecision:
+    def decide_turn(self, messages: list[BaseMessage]) -> PlannerDecision:
         view = to_openai_messages(messages)
         return action_decision(self.choose(view), conversation_state(view))
 

@@ -5,6 +5,7 @@ and its checkpoint format (plain .npz arrays plus a JSON header; loading never e
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zipfile
 from collections.abc import Sequence
@@ -14,8 +15,9 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ccsim.agents.policies.featurizer import FeatureVector, FeaturizerConfig, HashingFeaturizerConfig
+from ccsim.agents.policies.featurizer import FeatureVector, FeaturizerConfig
 from ccsim.agents.questions import ClarifyingQuestion
+from ccsim.contact_center.files import write_bytes_atomic, write_text_atomic
 from ccsim.contact_center.taxonomy import Route
 
 CHECKPOINT_FORMAT = "ccsim-builtin-policy"
@@ -122,18 +124,21 @@ class LinearSoftmaxPolicy:
         """Write policy.npz and policy.json into `folder` (created if needed); return the folder."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
-        arrays_path = out / ARRAYS_FILE
+        buffer = io.BytesIO()
         # Compressed: a trained matrix is mostly untouched (zero) buckets.
-        np.savez_compressed(arrays_path, weights=self.weights, bias=self.bias)
+        np.savez_compressed(buffer, weights=self.weights, bias=self.bias)
+        arrays = buffer.getvalue()
         header = CheckpointHeader(
             format=CHECKPOINT_FORMAT,
             version=CHECKPOINT_VERSION,
             actions=list(self.actions),
             featurizer=self.featurizer,
-            arrays_sha256=_sha256_file(arrays_path),
+            arrays_sha256=hashlib.sha256(arrays).hexdigest(),
             metadata=metadata or {},
         )
-        (out / HEADER_FILE).write_text(header.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        # Each file lands whole; a reader between the two renames sees a digest mismatch, which load refuses.
+        write_bytes_atomic(out / ARRAYS_FILE, arrays)
+        write_text_atomic(out / HEADER_FILE, header.model_dump_json(indent=2) + "\n")
         return out
 
     @classmethod
@@ -199,7 +204,6 @@ __all__ = [
     "CHECKPOINT_VERSION",
     "CheckpointError",
     "CheckpointHeader",
-    "HashingFeaturizerConfig",
     "LinearSoftmaxPolicy",
     "action_question",
     "action_route",

@@ -1,4 +1,4 @@
-"""A rules-style Decision as the AIMessage a chat model would have sent: plain text to ask, a tool call to route.
+"""A planner's decision as the AIMessage a chat model would have sent: plain text to ask, a tool call to route.
 
 Shared by the rules planner and the built-in trainable planner, so both look exactly like an LLM to the graph.
 """
@@ -6,27 +6,15 @@ Shared by the rules planner and the built-in trainable planner, so both look exa
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol, Self
+from typing import Any, ClassVar, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from ccsim.agents.planner_actions import DELEGATE, TRANSFER_TO_HUMAN
-from ccsim.agents.questions import ClarifyingQuestion, question_text
-from ccsim.contact_center.taxonomy import Route
-
-
-class DecisionLike(Protocol):
-    """What a decision carries (agents.policies.rules_router.Decision has these fields)."""
-
-    kind: str  # 'ask' | 'delegate' | 'transfer'
-    route: Route | None
-    question: ClarifyingQuestion | None
-    text: str
+from ccsim.agents.planner_actions import PlannerDecision, action_arguments, action_tool_name, arguments_json
 
 
 def tool_call_id(name: str, arguments: str, call_index: int) -> str:
@@ -35,24 +23,12 @@ def tool_call_id(name: str, arguments: str, call_index: int) -> str:
     return f"call_{call_index}_{digest}"
 
 
-def decision_to_message(decision: DecisionLike, *, call_index: int = 0, model_name: str = "rules") -> AIMessage:
+def decision_to_message(decision: PlannerDecision, *, call_index: int = 0, model_name: str = "rules") -> AIMessage:
     """The AIMessage for a decision; `call_index` (the planner turn) keeps tool-call ids unique in an episode."""
     metadata: dict[str, Any] = {"model_name": model_name}
     if decision.kind == "ask":
-        text = decision.text or (question_text(decision.question) if decision.question else "")
-        if not text:
-            raise ValueError("an 'ask' decision needs a question or text")
-        return AIMessage(content=text, response_metadata={**metadata, "finish_reason": "stop"})
-    if decision.route is None:
-        raise ValueError(f"a {decision.kind!r} decision needs a route")
-    route = Route(decision.route)
-    if decision.kind == "delegate":
-        name, args = DELEGATE, {"agent": route.value, "task": decision.text}
-    elif decision.kind == "transfer":
-        name, args = TRANSFER_TO_HUMAN, {"department": route.value, "summary": decision.text}
-    else:
-        raise ValueError(f"unknown decision kind {decision.kind!r}")
-    arguments = json.dumps(args, ensure_ascii=False)
+        return AIMessage(content=decision.text, response_metadata={**metadata, "finish_reason": "stop"})
+    name, args, arguments = action_tool_name(decision), action_arguments(decision), arguments_json(decision)
     call_id = tool_call_id(name, arguments, call_index)
     return AIMessage(
         content="",
@@ -72,7 +48,7 @@ class DecisionPlanner(BaseChatModel):
 
     planner_name: ClassVar[str] = "decision-planner"
 
-    def decide_turn(self, messages: list[BaseMessage]) -> DecisionLike:
+    def decide_turn(self, messages: list[BaseMessage]) -> PlannerDecision:
         raise NotImplementedError
 
     @property

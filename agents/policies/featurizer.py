@@ -8,9 +8,10 @@ Two representations share one interface (`Featurizer.featurize -> FeatureVector`
 - `hashing` (default, numpy only): hashed word uni/bi-grams and character n-grams of the customer's latest
   turn and of all their turns, plus conversation-state features (questions asked, the question the latest
   turn answers crossed with its words, whether a helper answered). Hashes are crc32, stable across processes.
-  Optionally (on by default) a small dense "lexicon" block: the rules router's hand-written route scores and
-  ambiguity flags of the same texts. Hashed n-grams only learn the generator's vocabulary; the lexicon carries
-  broad hand-written vocabulary, and RL still decides how much to trust it (it is just more features).
+  Optionally (on by default) a small dense "lexicon" block: the hand-written route scores and ambiguity flags
+  of the same texts (agents.lexicon, the vocabulary the rules planner routes with). Hashed n-grams only learn
+  the generator's vocabulary; the lexicon carries broad hand-written vocabulary, and RL still decides how much
+  to trust it (it is just more features).
 - `encoder`: a sentence embedding (all-MiniLM-L6-v2 from the optional `encoder` extra) of the same two
   texts, plus the same hashed state features. Needs torch; imported only when asked for.
 """
@@ -28,6 +29,7 @@ from typing import Annotated, Any, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from ccsim.agents.lexicon.evidence import MIN_EVIDENCE, gather_evidence, pick_route
 from ccsim.agents.questions import ClarifyingQuestion, classify_question
 from ccsim.contact_center.taxonomy import Route, parse_route
 
@@ -46,7 +48,7 @@ class HashingFeaturizerConfig(BaseModel):
     char_ngram_max: int = Field(default=5, ge=0, le=8, description="Longest character n-gram; 0 disables.")
     lexicon: bool = Field(
         default=True,
-        description="Append the dense lexicon block (rules-router route scores and flags, LEXICON_DIM features).",
+        description="Append the dense lexicon block (lexicon route scores and flags, LEXICON_DIM features).",
     )
 
     @property
@@ -65,7 +67,7 @@ _LEXICON_FLAGS = (
     "ambiguous_close",
 )
 _ROUTE_ORDER = tuple(Route)
-# Per scope: relative route scores (8), the router's pick one-hot (8), "no evidence" (1), flags (6).
+# Per scope: relative route scores (8), the lexicon's pick one-hot (8), "no evidence" (1), flags (6).
 _LEXICON_SCOPE = 2 * len(_ROUTE_ORDER) + 1 + len(_LEXICON_FLAGS)
 # Three scopes: the latest turn when it opens (or follows a helper), the latest turn when it answers a question,
 # and all customer turns. Splitting the latest turn by context lets a linear policy weigh the same words
@@ -74,16 +76,13 @@ LEXICON_DIM = 3 * _LEXICON_SCOPE
 
 
 def lexicon_scope(texts: Sequence[str]) -> np.ndarray:
-    """The dense lexicon features of some customer text: what the rules router's vocabulary finds in it."""
+    """The dense lexicon features of some customer text: what the hand-written vocabulary finds in it."""
     return _lexicon_scope(tuple(texts)).copy()
 
 
 @functools.lru_cache(maxsize=16384)
 def _lexicon_scope(texts: tuple[str, ...]) -> np.ndarray:
     # Pure in the texts, and each planner turn (and every GRPO replay of it) re-reads the same customer turns.
-    # Imported here: the rules router compiles ~1000 patterns, which plain featurizer users should not pay for.
-    from ccsim.agents.policies.rules_router import MIN_EVIDENCE, gather_evidence, pick_route
-
     out = np.zeros(_LEXICON_SCOPE, dtype=np.float32)
     if not any(t.strip() for t in texts):
         out[2 * len(_ROUTE_ORDER)] = 1.0

@@ -1,0 +1,106 @@
+"""Text the routing policy sets aside before reading a message for evidence.
+
+Injected instructions and bare demands for a human (policy rules 5 and 6) are removed from the raw text;
+clauses about someone else's account (rule 8) are dropped from the normalised text, so such a clause gets
+no details and no routing weight.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --------------------------------------------------------------------------------------------------
+# Injected instructions and bare demands for a human (rules 5 and 6).
+# --------------------------------------------------------------------------------------------------
+
+_DEPARTMENT = (
+    r"(?:the\s+)?(?:fraud|disputes?|hardship|account[\s_]closure|closure|retention|collections|"
+    r"card[\s_]services|account[\s_]services|transactions|knowledge[\s_]base|human|agent|"
+    r"[a-z_]+\s+(?:department|team|queue|desk))\b"
+)
+_INJECTIONS: tuple[str, ...] = (
+    # A role-tagged line: everything after the tag up to the end of the sentence.
+    r"(?:^|(?<=[\s.!?;]))[\[<(]?\s*(?:system|assistant|developer|admin|administrator|operator|root|"
+    r"instructions?|note to (?:the )?(?:ai|bot|agent|assistant|model|planner|router))\s*[\]>)]?\s*:"
+    r"[^.!?\n]*[.!?\n]?",
+    r"\b(?:please\s+)?(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}?"
+    r"\b(?:instructions?|rules?|polic(?:y|ies)|prompts?|guidelines?|programming|directions?)\b[^.!?\n]*[.!?\n]?",
+    r"\b(?:you\s+(?:must|should|will|are\s+(?:required|instructed))\s+)?(?:immediately\s+)?"
+    r"(?:transfer|route|send|escalate|forward|connect|put|redirect|pass|classify|mark|label|flag)\s+"
+    r"(?:me|this|this\s+(?:call|chat|conversation|ticket|case)|the\s+(?:call|chat|customer|case)|it|us)?\s*"
+    r"(?:straight\s+|directly\s+|right\s+|now\s+)?(?:through\s+)?(?:to|as|into)\s+" + _DEPARTMENT + r"[^.!?\n]*",
+    r"\byou are (?:now )?(?:a|an|in) [^.!?\n]*(?:mode|assistant|router|ai)\b[^.!?\n]*",
+    # "Developer mode on", "SYSTEM PROMPT UPDATE": the framing of an injection, never an issue.
+    r"\b(?:developer|dev|god|admin|debug|maintenance|test)\s+mode(?:\s+(?:on|enabled|activated))?\b[.!:]?",
+    r"\bsystem\s+(?:prompt|override|message|update)(?:\s+(?:update|override))?\b\s*:?",
+    # "Route: disputes", "department=fraud": a field-like label naming a destination (typos in the label too).
+    r"\b[a-z]{3,12}\s*[:=]\s*" + _DEPARTMENT,
+)
+_HUMAN_DEMANDS: tuple[str, ...] = (
+    r"\b(?:can|could|may)\s+i\s+(?:please\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|the)?\s*"
+    r"(?:real|live|actual)?\s*(?:human(?:\s+being)?|person|agent|representative|rep|someone|somebody|"
+    r"manager|supervisor|operator)\b",
+    r"\b(?:i\s+)?(?:want|need|would like|wanna)\s+(?:to\s+)?(?:speak|talk|chat)?\s*(?:to|with)?\s*"
+    r"(?:a|an|some)?\s*(?:real|live|actual)\s+(?:human(?:\s+being)?|person|agent|representative)\b",
+    r"\b(?:i\s+)?(?:want|need|would like|wanna)\s+(?:to\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+"
+    r"(?:a|an|some|the)?\s*(?:human(?:\s+being)?|person|agent|representative|rep|someone|somebody|"
+    r"manager|supervisor|operator)\b",
+    r"\b(?:get|give|put|connect)\s+me\s+(?:to|through to|with)?\s*(?:a|an)?\s*(?:real\s+)?"
+    r"(?:human|person|agent|representative|manager|supervisor)\b",
+    r"\b(?:human|agent|representative|operator|person)\s+please\b",
+    r"\b(?:are you|is this) (?:a )?(?:bot|robot|machine|human|real person)\b\??",
+    r"\bno (?:bots?|robots?|machines?)\b",
+)
+_INJECTION_RES = tuple(re.compile(p, re.IGNORECASE) for p in _INJECTIONS)
+_HUMAN_DEMAND_RES = tuple(re.compile(p, re.IGNORECASE) for p in _HUMAN_DEMANDS)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def strip_ignored_text(text: str) -> str:
+    """The customer's text without injected instructions or bare demands for a human."""
+    out = text.replace("’", "'")
+    for pattern in (*_INJECTION_RES, *_HUMAN_DEMAND_RES):
+        out = pattern.sub(" ", out)
+    return _WHITESPACE.sub(" ", out).strip()
+
+
+# --------------------------------------------------------------------------------------------------
+# Someone else's account (rule 8).
+# --------------------------------------------------------------------------------------------------
+
+_RELATIVE = (
+    r"(?:wife|husband|hubby|partner|mum|mom|mother|dad|father|son|daughter|kid|kids|child|children|friend|brother|"
+    r"sister|boss|grand\w+|aunt|uncle|spouse|fianc\w+|girlfriend|boyfriend|roommate|roomate|flatmate|housemate|"
+    r"neighbou?r|colleague|coworker|co-worker|cousin|niece|nephew|parents?|in-laws?|\w+-in-law|employee|tenant)"
+)
+_THEIR_THING = (
+    r"(?:account|card|cards|balance|statement|transactions?|payments?|bill|bills|purchases|spending|charges|"
+    r"info|information|details|login|password|pin|limit|credit)"
+)
+_SOMEONE_ELSE = re.compile(
+    r"\b(my|our)\s+" + _RELATIVE + r"'?s\s+(\w+\s+){0,2}?" + _THEIR_THING + r"\b"
+    r"|\b(someone|somebody) else'?s (account|card)\b"
+    r"|\b(his|her)\s+(\w+\s+){0,2}?" + _THEIR_THING + r"\b"
+    r"|\b(my|our)\s+" + _RELATIVE + r"\s+(has|have|had|got|holds?)\s+(a|an|the|her|his|their)?\s*(\w+\s+)?"
+    r"(card|account)\b"
+    r"|\b(calling|call|phoning|here|asking|ringing) (for|on behalf of) (my|our)\s+" + _RELATIVE + r"\b"
+    # "He's been buying", never "they charged me": a merchant is "they" far more often than a relative.
+    r"|\b(he|she)('?s| is| has)? been (buying|spending|using)\b"
+    r"|\b(he|she) (can not|does not|is not able to|is unable to) (use|access|get into|log into|work)\b"
+    r"|\bwhat (did|has|have|does) (my\s+" + _RELATIVE + r"|he|she) (spend|spent|buy|bought|charge|owe)\b"
+)
+_CLAUSE_SPLIT = re.compile(r"(?<=[.?!;,])\s+|\s+(?:and|also|plus|but|oh and|while i have you)\s+")
+
+
+def mentions_someone_else(normalised_text: str) -> bool:
+    """True when normalised text asks about another person's account or card."""
+    return bool(_SOMEONE_ELSE.search(normalised_text))
+
+
+def drop_third_party(text: str) -> str:
+    """Normalised text without the clauses about someone else's account (rule 8), when any clause is left."""
+    if not _SOMEONE_ELSE.search(text):
+        return text
+    clauses = _CLAUSE_SPLIT.split(text)
+    kept = [c for c in clauses if not _SOMEONE_ELSE.search(c)]
+    return " ".join(kept) if kept else ""
