@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, InstanceOf
 
 from ccsim.agents.graph import play_episode
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec
@@ -22,8 +22,9 @@ from ccsim.contact_center.episode import Episode, EventLog
 from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.observability import traced
 from ccsim.contact_center.pricing import PriceTable
-from ccsim.contact_center.reward import RewardConfig, episode_reward
+from ccsim.contact_center.reward import RewardSpec, RubricField, as_rubric, default_rubric
 from ccsim.contact_center.scoring import EpisodeOutcome, score_episode
+from ccsim.contact_center.summary import RouteTally, episode_failed
 
 
 class RunAbortedError(RuntimeError):
@@ -54,7 +55,7 @@ async def run_episode(
     helper: ModelSpec | None = None,
     episode_config: EpisodeConfig | None = None,
     trial: int = 0,
-    reward: RewardConfig | None = None,
+    reward: RewardSpec = None,
     planner_label: str | None = None,
     prices: PriceTable | None = None,
 ) -> Episode:
@@ -62,7 +63,7 @@ async def run_episode(
     customer = customer or ModelSpec(kind="scripted")
     helper = helper or ModelSpec(kind="scripted")
     episode_config = episode_config or EpisodeConfig()
-    reward = reward or RewardConfig()
+    rubric = as_rubric(reward)
     prices = prices or PriceTable()
     log = EventLog()
     seed = episode_seed(scenario.seed, trial)
@@ -87,7 +88,7 @@ async def run_episode(
         log.add("error", "system", error)
     latency = log.elapsed()
     metrics = score_episode(scenario, outcome, log.events, latency_s=latency, prices=prices)
-    return Episode(
+    episode = Episode(
         episode_id=episode_id(scenario.id, trial),
         scenario_id=scenario.id,
         trial=trial,
@@ -104,9 +105,10 @@ async def run_episode(
         planner_tools=getattr(result, "planner_tools", []) or [],
         state_changes=getattr(result, "state_changes", []) or [],
         metrics=metrics,
-        reward=reward.error_reward if outcome.status == "error" else episode_reward(metrics, reward),
         started_at=started_at,
     )
+    episode.reward = rubric.score(episode)
+    return episode
 
 
 class RunSettings(BaseModel):
@@ -118,19 +120,56 @@ class RunSettings(BaseModel):
     customer: ModelSpec = Field(default_factory=lambda: ModelSpec(kind="scripted"))
     helper: ModelSpec = Field(default_factory=lambda: ModelSpec(kind="scripted"))
     episode: EpisodeConfig = Field(default_factory=EpisodeConfig)
-    reward: RewardConfig = Field(default_factory=RewardConfig)
+    reward: RubricField = Field(
+        default_factory=default_rubric,
+        description="How episodes are scored: a Rubric, or anything `as_rubric` reads (RewardConfig weights, a "
+        "reward function, 'module:function').",
+    )
     concurrency: int = Field(default=8, ge=1, description="Episodes in flight at once.")
     trials: int = Field(default=1, ge=1, description="Episodes per scenario (for pass^k).")
     abort_after: int = Field(default=20, ge=1, description="Episodes seen before the failure-rate check applies.")
     abort_failure_rate: float = Field(default=0.8, gt=0, le=1, description="Error share that stops the run.")
 
 
-def _failed(episode: Episode) -> bool:
-    return episode.status in ("error", "timeout")
+class EpisodeJob(BaseModel):
+    """One episode to play: a scenario, its trial, and optionally a planner of its own (a training rollout
+    samples under its own seed) that plays it instead of the run's planner."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: Scenario
+    trial: int = Field(default=0, ge=0, description="Trial number: seeds the episode and names it (id#trial).")
+    planner: ModelSpec | InstanceOf[BaseChatModel] | None = Field(
+        default=None, description="This episode's own planner; None plays the run's."
+    )
+
+    @property
+    def episode_id(self) -> str:
+        return episode_id(self.scenario.id, self.trial)
+
+
+def _jobs(work: Iterable[Scenario | EpisodeJob], trials: int) -> list[EpisodeJob]:
+    jobs: list[EpisodeJob] = []
+    for item in work:
+        if isinstance(item, EpisodeJob):
+            jobs.append(item)
+        else:
+            jobs.extend(EpisodeJob(scenario=item, trial=t) for t in range(trials))
+    return jobs
+
+
+def _abort_message(finished: Sequence[Episode]) -> str:
+    failures = [e for e in finished if episode_failed(e)]
+    cause, count = Counter((e.error or e.status).split(":")[0] for e in failures).most_common(1)[0]
+    example = next(e.error for e in failures if (e.error or e.status).startswith(cause))
+    return (
+        f"stopped after {len(failures)} of {len(finished)} episodes failed "
+        f"(most common: {cause} x{count}; e.g. {example})"
+    )
 
 
 async def run_episodes(
-    scenarios: Sequence[Scenario],
+    work: Sequence[Scenario | EpisodeJob],
     settings: RunSettings,
     *,
     on_episode: Callable[[Episode], Awaitable[None] | None] | None = None,
@@ -138,50 +177,50 @@ async def run_episodes(
     planner_model: BaseChatModel | None = None,
     prices: PriceTable | None = None,
 ) -> list[Episode]:
-    """Run every (scenario, trial) not in `skip` with bounded concurrency, in completion order.
+    """Play every episode whose id is not in `skip` with bounded concurrency; return them in job order.
 
-    `on_episode` sees each episode as soon as it finishes (the run folder appends and flushes it there),
-    so a killed run keeps everything that had finished.
+    A Scenario stands for its `settings.trials` trials, played by `planner_model` if given, else by
+    `settings.planner`; an EpisodeJob is exactly one episode, played by its own planner when it has one.
+    Episodes are labelled `settings.planner.label` either way. `on_episode` sees each episode as soon as it
+    finishes, in completion order (the run folder appends and flushes it there), so a killed run keeps
+    everything that had finished. RunAbortedError stops the run once most episodes fail.
     """
     done = set(skip)
-    jobs = [(s, t) for s in scenarios for t in range(settings.trials) if episode_id(s.id, t) not in done]
+    jobs = [job for job in _jobs(work, settings.trials) if job.episode_id not in done]
     semaphore = asyncio.Semaphore(settings.concurrency)
-    planner: ModelSpec | BaseChatModel = planner_model if planner_model is not None else settings.planner
+    run_planner: ModelSpec | BaseChatModel = planner_model if planner_model is not None else settings.planner
 
-    async def one(scenario: Scenario, trial: int) -> Episode:
+    async def one(job: EpisodeJob) -> Episode:
         async with semaphore:
             return await run_episode(
-                scenario,
-                planner=planner,
+                job.scenario,
+                planner=job.planner if job.planner is not None else run_planner,
                 customer=settings.customer,
                 helper=settings.helper,
                 episode_config=settings.episode,
-                trial=trial,
+                trial=job.trial,
                 reward=settings.reward,
                 planner_label=settings.planner.label,
                 prices=prices,
             )
 
-    tasks = [asyncio.ensure_future(one(s, t)) for s, t in jobs]
+    tasks = [asyncio.ensure_future(one(job)) for job in jobs]
     finished: list[Episode] = []
+    tally = RouteTally()
     try:
         for next_done in asyncio.as_completed(tasks):
             episode = await next_done
             finished.append(episode)
+            tally.add(episode)
             if on_episode is not None:
                 maybe = on_episode(episode)
                 if asyncio.iscoroutine(maybe):
                     await maybe
-            failures = [e for e in finished if _failed(e)]
-            if len(finished) >= settings.abort_after and len(failures) / len(finished) >= settings.abort_failure_rate:
-                cause, count = Counter((e.error or e.status).split(":")[0] for e in failures).most_common(1)[0]
-                example = next(e.error for e in failures if (e.error or e.status).startswith(cause))
-                raise RunAbortedError(
-                    f"stopped after {len(failures)} of {len(finished)} episodes failed "
-                    f"(most common: {cause} x{count}; e.g. {example}). Finished episodes are saved."
-                )
+            if tally.episodes >= settings.abort_after and tally.failed / tally.episodes >= settings.abort_failure_rate:
+                raise RunAbortedError(_abort_message(finished))
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    return finished
+    # Job order, not completion order: whoever reads the list (a trainer's groups) stays deterministic.
+    return [task.result() for task in tasks]

@@ -8,21 +8,23 @@ peak memory, accuracy on the generated test split, clarification behaviour and t
 from __future__ import annotations
 
 import argparse
+import asyncio
 import resource
 import sys
 import time
 from pathlib import Path
 
 from ccsim.agents.policies.featurizer import EncoderFeaturizerConfig, HashingFeaturizerConfig
+from ccsim.agents.policies.rules import RulesPlanner
 from ccsim.training.builtin_train import (
     BuiltinTrainConfig,
     BuiltinTrainReport,
     EvalResult,
     TrainProgress,
+    evaluate_planner,
     train_builtin,
+    training_splits,
 )
-
-HOLDOUT = Path("scenarios/check_sets/holdout.jsonl")
 
 
 def _parse(argv: list[str]) -> BuiltinTrainConfig:
@@ -37,7 +39,7 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
     parser.add_argument("--val-every", type=int, default=defaults.val_every)
     parser.add_argument("--warm-start", choices=["none", "labels", "rules"], default=defaults.warm_start)
     parser.add_argument("--featurizer", choices=["hashing", "encoder"], default="hashing")
-    parser.add_argument("--check-set", type=Path, default=HOLDOUT if HOLDOUT.exists() else None)
+    parser.add_argument("--check-set", type=Path, default=defaults.check_set)
     parser.add_argument("--out", type=Path, default=Path("runs/builtin-benchmark"))
     args = parser.parse_args(argv)
     featurizer = EncoderFeaturizerConfig() if args.featurizer == "encoder" else HashingFeaturizerConfig()
@@ -70,23 +72,10 @@ def _eval_line(name: str, result: EvalResult | None) -> str:
 
 def rules_on_test(config: BuiltinTrainConfig) -> EvalResult | None:
     """The rules planner on the same test split, through the same runner: the baseline for turns on easy ones."""
-    import asyncio
-
-    from ccsim.agents.policies.rules import RulesPlanner
-    from ccsim.contact_center.models import Split
-    from ccsim.training.builtin_train import (
-        _limited,
-        _play,
-        load_training_scenarios,
-        split_scenarios,
-        summarize_episodes,
-    )
-
-    test = _limited(split_scenarios(load_training_scenarios(config))[Split.TEST], config.test_limit)
+    _, _, test = training_splits(config)
     if not test:
         return None
-    episodes = asyncio.run(_play([(s, RulesPlanner(), 0) for s in test], config, "rules"))
-    return summarize_episodes(test, episodes, config)
+    return asyncio.run(evaluate_planner(RulesPlanner(), test, config, label="rules"))
 
 
 def print_report(

@@ -18,6 +18,7 @@ from langgraph.graph import END, START, StateGraph
 import ccsim.contact_center.observability  # noqa: F401  (offline defaults before LangChain is imported)
 from ccsim.agents.runner import RunSettings, run_episodes
 from ccsim.contact_center.config import ModelSpec, parse_model_spec
+from ccsim.contact_center.summary import route_accuracy
 from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 
 
@@ -65,8 +66,7 @@ async def _planner_rate(scenarios: list, concurrency: int, planner: ModelSpec) -
     episodes = await run_episodes(scenarios, settings)
     rate = len(episodes) / (time.perf_counter() - started)
     steps = [max(1, e.metrics.planner_calls) for e in episodes if e.metrics]
-    accuracy = statistics.fmean(bool(e.metrics and e.metrics.route_correct) for e in episodes)
-    return rate, steps, accuracy
+    return rate, steps, route_accuracy(episodes)
 
 
 async def main(episodes: int, repeats: int, planner: ModelSpec) -> None:

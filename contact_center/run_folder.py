@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,6 +15,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.files import write_text_atomic
 
 EPISODES = "episodes.jsonl"
 TRAJECTORIES = "trajectories.jsonl"
@@ -28,35 +27,12 @@ REPORT = "report.md"
 LineWriter = Callable[[Episode], str]
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
 class RunFolderError(RuntimeError):
     """A run folder that cannot be created or resumed."""
 
 
 def new_run_id(prefix: str = "run") -> str:
     return f"{prefix}-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_episodes(path: Path) -> tuple[list[Episode], int]:

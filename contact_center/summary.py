@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -14,6 +14,47 @@ from ccsim.contact_center.episode import Episode
 from ccsim.contact_center.taxonomy import ROUTES, Route
 
 NONE_LABEL = "none"  # predicted label of an episode that never routed
+
+
+def episode_failed(episode: Episode) -> bool:
+    """The episode raised or timed out: infrastructure, not a decision of the planner."""
+    return episode.status in ("error", "timeout")
+
+
+def routed_correctly(episode: Episode) -> bool:
+    """Ended at the expected route. An episode that could not be scored counts as wrong, as a failed one does."""
+    return episode.metrics is not None and episode.metrics.route_correct
+
+
+class RouteTally(BaseModel):
+    """Route accuracy counted as episodes arrive (a progress bar, a resumed run); `route_accuracy` is the
+    same count over a finished batch, so every report computes the one figure the same way."""
+
+    episodes: int = Field(default=0, ge=0, description="Episodes seen, failed ones included.")
+    correct: int = Field(default=0, ge=0, description="Episodes that ended at the expected route.")
+    failed: int = Field(default=0, ge=0, description="Episodes that raised or timed out.")
+
+    @classmethod
+    def of(cls, episodes: Iterable[Episode]) -> RouteTally:
+        tally = cls()
+        for episode in episodes:
+            tally.add(episode)
+        return tally
+
+    def add(self, episode: Episode) -> None:
+        self.episodes += 1
+        self.correct += routed_correctly(episode)
+        self.failed += episode_failed(episode)
+
+    @property
+    def accuracy(self) -> float:
+        """Share of the episodes that ended at the expected route; 0.0 before any episode."""
+        return self.correct / self.episodes if self.episodes else 0.0
+
+
+def route_accuracy(episodes: Iterable[Episode]) -> float:
+    """Share of the episodes that ended at the expected route (failed and unscored ones count as wrong)."""
+    return RouteTally.of(episodes).accuracy
 
 
 class Interval(BaseModel):
@@ -107,7 +148,7 @@ def summarize(planner: str, episodes: Sequence[Episode]) -> RunSummary:
     metrics = [e.metrics for e in scored if e.metrics is not None]
     expected = [m.expected_route.value for m in metrics]
     predicted = [m.route.value if m.route else NONE_LABEL for m in metrics]
-    correct = [m.route_correct for m in metrics]
+    correct = [routed_correctly(e) for e in scored]
 
     confusion: dict[str, dict[str, int]] = {r.value: {} for r in Route}
     for exp, pred in zip(expected, predicted, strict=True):
@@ -122,40 +163,40 @@ def summarize(planner: str, episodes: Sequence[Episode]) -> RunSummary:
         f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
         per_route[r] = RouteScores(precision=precision, recall=recall, f1=f1, support=tp + fn)
 
-    by_difficulty: dict[str, list[bool]] = defaultdict(list)
+    tally = RouteTally()
+    by_difficulty: dict[str, RouteTally] = defaultdict(RouteTally)
+    by_scenario: dict[str, RouteTally] = defaultdict(RouteTally)
+    for episode in episodes:
+        tally.add(episode)
+        by_difficulty[episode.difficulty].add(episode)
+        by_scenario[episode.scenario_id].add(episode)
     asked_by_difficulty: dict[str, list[bool]] = defaultdict(list)
     for episode in scored:
         assert episode.metrics is not None
-        by_difficulty[episode.difficulty].append(episode.metrics.route_correct)
         asked_by_difficulty[episode.difficulty].append(episode.metrics.asked_clarification)
-
-    trials_by_scenario: dict[str, list[bool]] = defaultdict(list)
-    for episode in scored:
-        assert episode.metrics is not None
-        trials_by_scenario[episode.scenario_id].append(episode.metrics.route_correct)
-    counts = [(len(v), sum(v)) for v in trials_by_scenario.values()]
+    counts = [(t.episodes, t.correct) for t in by_scenario.values()]
     max_trials = max((n for n, _ in counts), default=1)
 
     escalated = [m.escalated for m in metrics]
     needed = [ROUTES[m.expected_route].needs_human for m in metrics]
     handoffs = [m.handoff_summary_ok for m in metrics if m.handoff_summary_ok is not None]
     latencies = [m.latency_s for m in metrics]
-    failed = [e for e in episodes if e.status in ("error", "timeout")]
+    failed = [e for e in episodes if episode_failed(e)]
     total_cost = sum(m.cost_usd for m in metrics)
 
     return RunSummary(
         planner=planner,
         episodes=len(episodes),
-        scenarios=len(trials_by_scenario),
+        scenarios=len(by_scenario),
         trials=max_trials,
-        route_accuracy=wilson_interval(sum(correct), len(correct)),
+        route_accuracy=wilson_interval(tally.correct, tally.episodes),
         macro_route_accuracy=macro_interval(expected, correct),
         send_to_human_accuracy=_ratio(sum(m.send_to_human_correct for m in metrics), len(metrics)),
         escalation_precision=_ratio(sum(e and n for e, n in zip(escalated, needed, strict=True)), sum(escalated)),
         escalation_recall=_ratio(sum(e and n for e, n in zip(escalated, needed, strict=True)), sum(needed)),
         per_route=per_route,
         confusion=confusion,
-        accuracy_by_difficulty={d: round(statistics.fmean(v), 4) for d, v in sorted(by_difficulty.items())},
+        accuracy_by_difficulty={d: round(t.accuracy, 4) for d, t in sorted(by_difficulty.items())},
         ask_rate_by_difficulty={d: round(statistics.fmean(v), 4) for d, v in sorted(asked_by_difficulty.items())},
         pass_hat_k={k: pass_hat_k(counts, k) for k in range(1, max_trials + 1)},
         mean_reward=round(statistics.fmean(e.reward or 0.0 for e in scored), 4) if scored else 0.0,

@@ -108,7 +108,12 @@ def _is_full(data: dict[str, Any]) -> bool:
 
 
 def import_scenarios(path: str | Path, *, skip_invalid: bool = False, seed: int = 0) -> ReadResult:
-    """Full scenarios or minimal records from .jsonl or .csv; minimal ones are completed."""
+    """THE scenario loader (CLI, API, both trainers, benchmarks): full scenarios or minimal records from
+    .jsonl or .csv, minimal ones completed deterministically in (record, seed).
+
+    Raises ScenarioFileError naming the file and line of the first bad record; with skip_invalid the good
+    records are kept and every bad one is listed in `problems`.
+    """
     path = Path(path)
 
     def convert(_line: int, data: dict[str, Any]) -> Scenario:

@@ -1,4 +1,5 @@
-"""Reading, writing and validating scenario files (JSONL, one object per line, or CSV, one row each).
+"""Scenario files (JSONL, one object per line, or CSV, one row each): parsing and validating records, and
+writing. The one reader built on these is `ccsim.scenarios.importer.import_scenarios`.
 
 Every problem names the file and the line, so a user can fix their data without reading a traceback.
 """
@@ -8,14 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ccsim.contact_center.files import open_atomic
 from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.taxonomy import UnknownRouteError, parse_route
 from ccsim.scenarios.catalog import load_catalog
@@ -165,18 +165,6 @@ def collect(path: Path, records: Iterable[tuple[int, Any]], *, skip_invalid: boo
     return result
 
 
-def read_scenarios(path: str | Path, *, skip_invalid: bool = False) -> ReadResult:
-    """Full scenarios from .jsonl or .csv. Raises ScenarioFileError on the first bad record unless
-    skip_invalid, in which case the good records are kept and the bad ones listed in problems."""
-    path = Path(path)
-    return collect(
-        path,
-        iter_records(path),
-        skip_invalid=skip_invalid,
-        convert=lambda _n, data: validate_scenario_record(data),
-    )
-
-
 def dumps_scenario(scenario: Scenario) -> str:
     """One scenario as compact JSON; same scenario, same bytes."""
     return scenario.model_dump_json()
@@ -201,29 +189,20 @@ def _csv_text(scenarios: Iterable[Scenario]) -> str:
 
 
 def write_scenarios(path: str | Path, scenarios: Iterable[Scenario]) -> int:
-    """Write scenarios atomically (temp file, then os.replace); returns how many were written."""
+    """Write scenarios atomically (the old file stays whole if anything fails); returns how many were written."""
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
         raise ScenarioFileError(f"{path}: unsupported file type {path.suffix!r}; use .jsonl or .csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            if path.suffix.lower() == ".csv":
-                items = list(scenarios)
-                count = len(items)
-                handle.write(_csv_text(items))
-            else:
-                # Streamed, so a failure half-way leaves only the temp file, which is removed below.
-                for scenario in scenarios:
-                    handle.write(dumps_scenario(scenario))
-                    handle.write("\n")
-                    count += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open_atomic(path) as handle:
+        if path.suffix.lower() == ".csv":
+            items = list(scenarios)
+            count = len(items)
+            handle.write(_csv_text(items))
+        else:
+            # Streamed: a million scenarios never sit in memory as one string.
+            for scenario in scenarios:
+                handle.write(dumps_scenario(scenario))
+                handle.write("\n")
+                count += 1
     return count

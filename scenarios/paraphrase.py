@@ -13,7 +13,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ConfigDict, Field
 
+from ccsim.contact_center.files import write_text_atomic
 from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.taxonomy import Route
 from ccsim.scenarios.catalog import Catalog, load_catalog
@@ -159,11 +159,7 @@ class Paraphraser:
         path = self.config.cache_path
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self._cache, handle, indent=1, sort_keys=True, ensure_ascii=False)
-        os.replace(tmp, path)
+        write_text_atomic(path, json.dumps(self._cache, indent=1, sort_keys=True, ensure_ascii=False))
 
     def cache_key(self, scenario: Scenario) -> str:
         raw = json.dumps([self.config.model, self.config.seed, scenario.id, scenario.opening_message])

@@ -11,6 +11,8 @@ import pytest
 from ccsim.contact_center.episode import Episode
 from ccsim.contact_center.models import Scenario, Split
 from ccsim.contact_center.taxonomy import Route
+from ccsim.scenarios.importer import import_scenarios
+from ccsim.scenarios.io import ScenarioFileError
 from ccsim.training.art_adapter import Choice, group_advantages, trainable_choices
 from ccsim.training.art_train import (
     ArtTrainConfig,
@@ -172,8 +174,7 @@ async def test_failed_rollouts_are_dropped_within_the_budget(config: ArtTrainCon
 
 
 def _scenarios(config: ArtTrainConfig) -> list[Scenario]:
-    lines = config.train_scenarios.read_text().splitlines()
-    return [Scenario.model_validate_json(line) for line in lines]
+    return import_scenarios(config.train_scenarios).scenarios
 
 
 def test_scenario_order_is_seeded_and_covers_every_scenario_each_epoch(config: ArtTrainConfig) -> None:
@@ -217,3 +218,16 @@ async def test_training_fails_fast_before_any_rollout(config: ArtTrainConfig) ->
         await train_with_art(serverless, rollout=rollout)
     assert rollout.calls == []
     assert not serverless.output_dir.exists()
+
+
+async def test_scenario_files_go_through_the_one_loader_before_any_rollout(
+    config: ArtTrainConfig, tmp_path: Path
+) -> None:
+    minimal = {"id": "m-1", "opening_message": "someone used my card", "expected_route": "fraud", "needs_human": True}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(config.train_scenarios.read_text() + json.dumps(minimal) + "\n{not json\n", encoding="utf-8")
+    rollout = CountingRollout()
+    # Line 4, a minimal record, is completed like everywhere else; line 5 stops the run, named.
+    with pytest.raises(ScenarioFileError, match=r"bad\.jsonl, line 5: malformed JSON"):
+        await train_with_art(config.model_copy(update={"train_scenarios": bad}), backend=object(), rollout=rollout)
+    assert rollout.calls == []

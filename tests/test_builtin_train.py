@@ -10,14 +10,21 @@ import pytest
 from ccsim.agents.policies.builtin import PlannerStep, load_builtin_planner
 from ccsim.agents.policies.builtin_policy import LinearSoftmaxPolicy
 from ccsim.agents.policies.featurizer import HashingFeaturizer, HashingFeaturizerConfig
+from ccsim.agents.runner import RunAbortedError
+from ccsim.contact_center.config import ModelSpec
+from ccsim.contact_center.models import Split
+from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
+from ccsim.scenarios.io import ScenarioFileError, dumps_scenario, write_scenarios
 from ccsim.training.builtin_train import (
     BuiltinTrainConfig,
     TrainProgress,
     group_advantages,
+    load_training_scenarios,
     policy_gradient_update,
     train_builtin,
 )
 from ccsim.training.learning_curve import read_curve_csv
+from tests.fake_openai import FakeOpenAIServer, ScriptedReply
 
 SMALL = HashingFeaturizerConfig(n_buckets=2**14)
 
@@ -121,3 +128,55 @@ def test_warm_start_is_reported_apart_from_rl(tmp_path: Path) -> None:
     assert curve[1].val_route_accuracy == pytest.approx(report.warm_start_val.route_accuracy)
     # Imitating the labels already beats the untrained policy before any RL step.
     assert report.warm_start_val.route_accuracy > report.initial_val.route_accuracy
+
+
+def _tiny(tmp_path: Path, **overrides: object) -> BuiltinTrainConfig:
+    values: dict[str, object] = {"steps": 1, "groups_per_step": 2, "rollouts_per_group": 2, "val_every": 1}
+    return _config(tmp_path, **(values | {"val_limit": 5, "test_limit": 5} | overrides))
+
+
+def _llm(server: FakeOpenAIServer) -> ModelSpec:
+    return ModelSpec(kind="openai", model="fake", base_url=server.base_url, max_retries=0, timeout_s=5)
+
+
+def test_rollouts_are_played_with_the_configured_customer(tmp_path: Path) -> None:
+    with FakeOpenAIServer(responder=lambda body: ScriptedReply(text="Thanks, that is all.")) as server:
+        report = train_builtin(_tiny(tmp_path, customer=_llm(server)))
+        asked = len(server.requests)
+    assert report.episodes == 4
+    assert asked > 0, "the customer was the LLM, not the scripted simulator"
+    assert report.config.helper == ModelSpec(kind="scripted")
+
+
+def test_a_failing_customer_stops_training_with_one_clear_error(tmp_path: Path) -> None:
+    with (
+        FakeOpenAIServer(responder=lambda body: ScriptedReply(status=500, error_message="down")) as server,
+        pytest.raises(RunAbortedError, match=r"built-in training stopped \(builtin:eval episodes\): stopped after"),
+    ):
+        train_builtin(_tiny(tmp_path, customer=_llm(server), val_limit=30))
+
+
+def test_a_malformed_scenario_file_names_its_line(tmp_path: Path) -> None:
+    scenarios = generate_scenarios(GenerationConfig(count=3, seed=5))
+    path = tmp_path / "bad.jsonl"
+    path.write_text(f"{dumps_scenario(scenarios[0])}\n{dumps_scenario(scenarios[1])[:-9]}\n", encoding="utf-8")
+    with pytest.raises(ScenarioFileError, match=r"bad\.jsonl, line 2: malformed JSON"):
+        train_builtin(_tiny(tmp_path, scenario_files=[path]))
+
+
+def test_scenario_files_take_full_and_minimal_records(tmp_path: Path) -> None:
+    full = generate_scenarios(GenerationConfig(count=4, seed=5))
+    write_scenarios(tmp_path / "full.jsonl", full)
+    (tmp_path / "mine.csv").write_text(
+        "id,opening_message,expected_route,needs_human,split\nm1,my card got declined at the store,card_services,no,"
+        "train\n",
+        encoding="utf-8",
+    )
+    config = _tiny(tmp_path, scenario_files=[tmp_path / "full.jsonl", tmp_path / "mine.csv"])
+    loaded = load_training_scenarios(config)
+    assert [dumps_scenario(s) for s in loaded[:4]] == [dumps_scenario(s) for s in full]
+    assert (loaded[4].id, loaded[4].split, loaded[4].opening_message) == (
+        "m1",
+        Split.TRAIN,
+        "my card got declined at the store",
+    )

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
-from ccsim.agents.runner import RunAbortedError, RunSettings, run_episode, run_episodes
-from ccsim.api.runs import simulate_into
+from ccsim.agents.runner import EpisodeJob, RunAbortedError, RunSettings, run_episode, run_episodes
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec
 from ccsim.contact_center.episode import Episode
-from ccsim.contact_center.run_folder import RunFolder
+from ccsim.contact_center.taxonomy import Route
 from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
-from tests.fake_openai import FakeOpenAIServer, ScriptedReply
+from tests.fake_openai import FakeOpenAIServer, ScriptedReply, ScriptedToolCall
 
 RULES = ModelSpec(kind="rules")
 
@@ -66,25 +64,33 @@ async def test_a_run_whose_episodes_mostly_fail_stops_early_keeping_what_finishe
     assert all(e.status == "error" for e in seen)
 
 
-async def test_resume_runs_only_what_had_not_finished(scenarios, tmp_path: Path) -> None:
-    settings = RunSettings(planner=RULES, concurrency=4)
-    with RunFolder(tmp_path / "run") as folder:  # a run killed after its first 5 episodes
-        for episode in await run_episodes(scenarios[:5], settings):
-            folder.append(episode)
-    first_five = {e.episode_id: e.started_at for e in RunFolder(tmp_path / "run", resume=True).previous}
-
-    resumed = RunFolder(tmp_path / "run", resume=True)
-    summary = await simulate_into(resumed, scenarios, settings, show_progress=False)
-
-    episodes = RunFolder(tmp_path / "run", resume=True).previous
-    assert sorted(e.episode_id for e in episodes) == sorted(f"{s.id}#0" for s in scenarios)
-    assert {e.episode_id: e.started_at for e in episodes if e.episode_id in first_five} == first_five
-    assert summary.episodes == len(scenarios)
-    assert (tmp_path / "run" / "report.md").read_text().startswith("# Run report: rules")
-
-
 async def test_trials_give_each_episode_its_own_seed(scenarios) -> None:
     settings = RunSettings(planner=RULES, trials=3)
     episodes = await run_episodes(scenarios[:2], settings)
     assert sorted(e.episode_id for e in episodes) == sorted(f"{s.id}#{t}" for s in scenarios[:2] for t in range(3))
     assert len({e.seed for e in episodes}) == 6
+
+
+async def test_jobs_play_with_their_own_planner_and_come_back_in_job_order(scenarios) -> None:
+    def reply(body: dict) -> ScriptedReply:
+        # The first jobs answer slowly, so they finish last.
+        call = ScriptedToolCall(name="transfer_to_human", arguments={"department": "fraud", "summary": "charge"})
+        return ScriptedReply(tool_calls=[call], delay_s=0.3 if body["model"] == "slow" else 0.0)
+
+    completed: list[Episode] = []
+    with FakeOpenAIServer(responder=reply) as server:
+        slow, fast = _openai(server).model_copy(update={"model": "slow"}), _openai(server)
+        jobs = [
+            EpisodeJob(scenario=scenarios[0], trial=0, planner=slow),
+            EpisodeJob(scenario=scenarios[0], trial=1, planner=slow),
+            EpisodeJob(scenario=scenarios[1], trial=5),  # no planner of its own: the run's (rules) plays it
+            EpisodeJob(scenario=scenarios[2], trial=0, planner=fast),
+        ]
+        settings = RunSettings(planner=RULES, concurrency=4)
+        episodes = await run_episodes(jobs, settings, on_episode=completed.append, skip={f"{scenarios[2].id}#0"})
+    assert [e.episode_id for e in episodes] == [f"{scenarios[0].id}#0", f"{scenarios[0].id}#1", f"{scenarios[1].id}#5"]
+    assert completed[0].episode_id == episodes[2].episode_id  # finished first, returned last
+    assert [e.final_route for e in episodes[:2]] == [Route.FRAUD, Route.FRAUD]
+    alone = await run_episode(scenarios[1], planner=RULES, trial=5)
+    assert [e.content for e in episodes[2].events] == [e.content for e in alone.events]
+    assert {e.planner for e in episodes} == {"rules"}  # labelled by the run's spec

@@ -4,7 +4,15 @@ import math
 
 import pytest
 
-from ccsim.contact_center.summary import macro_interval, pass_hat_k, summarize, wilson_interval
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.summary import (
+    RouteTally,
+    macro_interval,
+    pass_hat_k,
+    route_accuracy,
+    summarize,
+    wilson_interval,
+)
 from ccsim.contact_center.taxonomy import Route
 from tests.episode_factory import make_episode
 
@@ -58,3 +66,31 @@ def test_summarize_pass_hat_k_over_trials() -> None:
     assert s.trials == 3
     assert s.pass_hat_k[3] == pytest.approx(0.5)
     assert s.pass_hat_k[1] == pytest.approx(round((1 + 2 / 3) / 2, 4))
+
+
+def _unscored(scenario_id: str) -> Episode:
+    return make_episode(scenario_id, Route.FRAUD, Route.FRAUD).model_copy(update={"metrics": None})
+
+
+def test_route_accuracy_counts_failed_and_unscored_episodes_as_wrong() -> None:
+    episodes = [
+        make_episode("a", Route.FRAUD, Route.FRAUD),
+        make_episode("b", Route.FRAUD, Route.DISPUTES),
+        make_episode("c", Route.HARDSHIP, None, status="error"),
+        _unscored("d"),
+    ]
+    assert route_accuracy(episodes) == 0.25
+    assert route_accuracy([]) == 0.0
+    assert summarize("rules", episodes).route_accuracy.value == 0.25
+
+
+def test_running_tally_agrees_with_the_batch_figure() -> None:
+    previous = [make_episode("a", Route.FRAUD, Route.FRAUD), make_episode("b", Route.FRAUD, None, status="timeout")]
+    tally = RouteTally.of(previous)  # a resumed run starts from what had finished
+    assert (tally.episodes, tally.correct, tally.failed) == (2, 1, 1)
+    later = [make_episode("c", Route.DISPUTES, Route.DISPUTES), make_episode("d", Route.DISPUTES, Route.FRAUD)]
+    for episode in later:
+        tally.add(episode)
+    assert (tally.episodes, tally.correct, tally.failed) == (4, 2, 1)
+    assert tally.accuracy == route_accuracy(previous + later) == 0.5
+    assert RouteTally().accuracy == 0.0

@@ -26,9 +26,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from ccsim.agents.runner import run_episode
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec
 from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.files import write_text_atomic
 from ccsim.contact_center.models import Scenario
-from ccsim.contact_center.reward import RewardConfig
-from ccsim.scenarios.io import read_scenarios
+from ccsim.contact_center.reward import RewardField
+from ccsim.contact_center.summary import RouteTally, episode_failed
+from ccsim.scenarios.importer import import_scenarios
 from ccsim.training import art_adapter
 from ccsim.training.art_adapter import Trajectory, TrajectoryGroup
 from ccsim.training.rewards import RewardBlend, RulerReport, score_groups
@@ -65,8 +67,8 @@ class ArtTrainConfig(BaseModel):
     rollouts_per_group: int = Field(default=4, ge=2, description="Rollouts per scenario (GRPO group size).")
     learning_rate: float = Field(default=1e-5, gt=0, description="Learning rate of each update.")
     reward: RewardBlend = Field(default_factory=RewardBlend, description="Programmatic weights and RULER blend.")
-    train_scenarios: Path = Field(description="JSONL of training scenarios.")
-    val_scenarios: Path | None = Field(default=None, description="JSONL of val scenarios; None skips validation.")
+    train_scenarios: Path = Field(description="Training scenarios: .jsonl or .csv, full or minimal records.")
+    val_scenarios: Path | None = Field(default=None, description="Val scenarios, likewise; None skips validation.")
     val_every: int = Field(default=5, ge=0, description="Validate every this many steps; 0 never.")
     val_size: int = Field(default=32, ge=1, description="Val scenarios played per validation.")
     customer: ModelSpec = Field(default_factory=lambda: ModelSpec(kind="scripted"), description="Customer player.")
@@ -80,7 +82,7 @@ class ArtTrainConfig(BaseModel):
     keep_best_and_latest_only: bool = Field(
         default=True, description="After each validation delete checkpoints other than the best and the latest."
     )
-    seed: int = Field(default=0, description="Seed of the scenario order.")
+    seed: int = Field(default=0, description="Seed of the scenario order and of completing minimal records.")
     output_dir: Path = Field(default=Path("runs/art"), description="Where ART's files and the report go.")
 
 
@@ -91,7 +93,7 @@ class RolloutPlan(BaseModel):
     customer: ModelSpec
     helper: ModelSpec
     episode_config: EpisodeConfig
-    reward: RewardConfig
+    reward: RewardField
     trial: int = Field(ge=0)
 
 
@@ -191,11 +193,6 @@ def check_prerequisites(
 # -- scenarios -------------------------------------------------------------------------------------------
 
 
-def load_scenarios(path: Path) -> list[Scenario]:
-    """Every scenario in the file; a bad record stops the run before any GPU time is spent."""
-    return read_scenarios(path).scenarios
-
-
 def pick_train_scenarios(scenarios: Sequence[Scenario], *, step: int, count: int, seed: int) -> list[Scenario]:
     """The step's scenarios: a fresh seeded permutation per epoch, read in order, so every scenario is used
     once per epoch and a resumed run picks what the uninterrupted run would have."""
@@ -254,7 +251,7 @@ def _plan(config: ArtTrainConfig, planner: ModelSpec, trial: int) -> RolloutPlan
 
 async def _trajectory(rollout: Rollout, scenario: Scenario, plan: RolloutPlan) -> Trajectory:
     episode = await rollout(scenario, plan)
-    if episode.status in ("error", "timeout"):
+    if episode_failed(episode):
         raise RolloutFailedError(f"{episode.episode_id}: {episode.status}: {episode.error}")
     return episode_to_trajectory(episode)
 
@@ -296,18 +293,19 @@ def val_metrics(episodes: Sequence[Episode]) -> dict[str, float]:
     """Route accuracy and reward of the val split; errored episodes count as wrong."""
     n = len(episodes)
     scored = [e.metrics for e in episodes if e.metrics is not None]
+    tally = RouteTally.of(episodes)
 
     def share(predicate: Callable[[Any], bool]) -> float:
         return sum(1 for m in scored if predicate(m)) / n
 
     return {
-        "route_accuracy": share(lambda m: m.route_correct),
+        "route_accuracy": tally.accuracy,
         "send_to_human_accuracy": share(lambda m: m.send_to_human_correct),
         "reward": sum(e.reward or 0.0 for e in episodes) / n,
         "invalid_actions": sum(m.invalid_actions for m in scored) / n,
         "turn_limit_rate": share(lambda m: m.turn_limit_hit),
         "planner_calls": sum(m.planner_calls for m in scored) / n,
-        "error_rate": sum(1 for e in episodes if e.status in ("error", "timeout")) / n,
+        "error_rate": tally.failed / n,
     }
 
 
@@ -356,12 +354,12 @@ async def train_with_art(
     `backend` defaults to the configured ART backend; tests pass a double. `rollout` plays one episode.
     """
     check_prerequisites(config, check_backend=backend is None and config.backend != "custom")
-    train_set = load_scenarios(config.train_scenarios)
-    val_set = (
-        sorted(load_scenarios(config.val_scenarios), key=lambda s: s.id)[: config.val_size]
-        if (config.val_scenarios is not None and config.val_every > 0)
-        else []
-    )
+    # The one loader, before any GPU time is spent: a bad record stops here, naming its file and line.
+    train_set = import_scenarios(config.train_scenarios, seed=config.seed).scenarios
+    val_set: list[Scenario] = []
+    if config.val_scenarios is not None and config.val_every > 0:
+        val_all = import_scenarios(config.val_scenarios, seed=config.seed).scenarios
+        val_set = sorted(val_all, key=lambda s: s.id)[: config.val_size]
     config.output_dir.mkdir(parents=True, exist_ok=True)
     if backend is None and config.backend == "custom":
         backend = load_backend_factory(config.backend_factory)()
@@ -434,6 +432,4 @@ def _write_report(report: ArtTrainReport, config: ArtTrainConfig) -> None:
     path = config.output_dir / REPORT_FILE
     report.report_path = str(path)
     payload = {"config": json.loads(config.model_dump_json()), "report": json.loads(report.model_dump_json())}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(payload, indent=2))

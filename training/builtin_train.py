@@ -14,10 +14,11 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from ccsim.agents.policies.builtin import (
     DEFAULT_MAX_QUESTIONS,
@@ -36,11 +37,13 @@ from ccsim.agents.policies.featurizer import (
     conversation_state,
 )
 from ccsim.agents.questions import ClarifyingQuestion
-from ccsim.agents.runner import run_episode
-from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.agents.runner import EpisodeJob, RunAbortedError, RunSettings, run_episodes
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec, parse_model_spec
 from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.files import write_text_atomic
 from ccsim.contact_center.models import Scenario, Split
-from ccsim.contact_center.reward import RewardConfig
+from ccsim.contact_center.reward import RewardConfig, RewardField, as_rubric, reward_overrides
+from ccsim.contact_center.summary import route_accuracy
 from ccsim.training.learning_curve import CurvePoint, plot_curve, write_curve_csv
 
 WarmStart = Literal["none", "labels", "rules"]
@@ -62,6 +65,17 @@ _QUESTION_FOR_FACT: dict[str, ClarifyingQuestion] = {
     # A bank fee has no merchant: asked whether they recognise it, the customer says where the charge comes from.
     "extra.charge_source": ClarifyingQuestion.RECOGNIZE_MERCHANT,
 }
+
+
+def builtin_reward() -> RewardConfig:
+    """The built-in trainer's default reward: the shared default plus unneeded_question_penalty=0.2.
+
+    The label-based training aid costs 0.2 for asking when the opening decided the route. Without it the policy
+    asks nearly always (WHICH_ISSUE's answer restates the issue, a near-sure route for 0.1) and never learns to
+    route at once; with 0.5 it stops asking even on hard openings. Eval and simulate do not charge it, so the
+    trainer's rewards run slightly below theirs on episodes that asked needlessly.
+    """
+    return RewardConfig(unneeded_question_penalty=0.2)
 
 
 class BuiltinTrainConfig(BaseModel):
@@ -103,15 +117,18 @@ class BuiltinTrainConfig(BaseModel):
     )
     max_questions: int = Field(default=DEFAULT_MAX_QUESTIONS, ge=0, description="Clarifying questions per episode.")
     concurrency: int = Field(default=32, ge=1, description="Episodes in flight at once.")
+    customer: ModelSpec = Field(
+        default_factory=lambda: ModelSpec(kind="scripted"), description="Who plays the customer in every episode."
+    )
+    helper: ModelSpec = Field(
+        default_factory=lambda: ModelSpec(kind="scripted"), description="Who plays the helper agents."
+    )
     episode: EpisodeConfig = Field(default_factory=EpisodeConfig, description="Episode limits.")
-    reward: RewardConfig = Field(
-        # The shared reward, plus the label-based training aid: 0.2 for asking when the opening decided the route.
-        # Without it the policy asks nearly always (WHICH_ISSUE's answer restates the issue, a near-sure route for
-        # 0.1) and never learns to route at once; with 0.5 it stops asking even on hard openings.
-        default_factory=lambda: RewardConfig(unneeded_question_penalty=0.2),
-        description="The runner's reward (contact_center.reward), the same one eval and ART training use: every "
-        "question costs needless_turn_penalty and a route the customer comes back from costs "
-        "premature_route_penalty.",
+    reward: RewardField = Field(
+        default_factory=builtin_reward,
+        description="How rollouts are scored. By default the shared default weights (the ones eval, simulate and "
+        "ART training use) with one difference, unneeded_question_penalty=0.2 (see `builtin_reward`); the "
+        "report's reward_overrides lists it. A Rubric, a reward function or 'module:function' replaces it.",
     )
 
 
@@ -174,6 +191,16 @@ class BuiltinTrainReport(BaseModel):
     curve_png: Path
     policy_sha256: str = Field(description="Digest of the latest weights (reproducibility check).")
     curve: list[CurvePoint]
+
+    @computed_field(description="Weights that differ from the shared default reward; None for a user's rubric.")
+    @property
+    def reward_overrides(self) -> dict[str, float | int | None] | None:
+        return reward_overrides(self.config.reward)
+
+    @computed_field(description="The rubric rollouts were scored with: its terms, weights and functions.")
+    @property
+    def reward_rubric(self) -> dict[str, Any]:
+        return as_rubric(self.config.reward).describe()
 
 
 ProgressCallback = Callable[[TrainProgress], None]
@@ -273,12 +300,12 @@ def grpo_update(
 
 
 def load_training_scenarios(config: BuiltinTrainConfig) -> list[Scenario]:
+    """The config's scenario files through the one loader (ScenarioFileError names file and line), or
+    `generated_count` freshly generated ones."""
     if config.scenario_files:
-        scenarios: list[Scenario] = []
-        for path in config.scenario_files:
-            with Path(path).open(encoding="utf-8") as handle:
-                scenarios.extend(Scenario.model_validate_json(line) for line in handle if line.strip())
-        return scenarios
+        from ccsim.scenarios.importer import import_scenarios
+
+        return [s for path in config.scenario_files for s in import_scenarios(path, seed=config.seed).scenarios]
     from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 
     return generate_scenarios(GenerationConfig(count=config.generated_count, seed=config.seed))
@@ -296,29 +323,39 @@ def _limited(scenarios: list[Scenario], limit: int | None) -> list[Scenario]:
     return [scenarios[int(i * stride)] for i in range(limit)]
 
 
+def training_splits(config: BuiltinTrainConfig) -> tuple[list[Scenario], list[Scenario], list[Scenario]]:
+    """(train, val, test) of the config's scenarios, val and test thinned to `val_limit` and `test_limit`."""
+    splits = split_scenarios(load_training_scenarios(config))
+    val = _limited(splits[Split.VAL], config.val_limit)
+    return splits[Split.TRAIN], val, _limited(splits[Split.TEST], config.test_limit)
+
+
 # -- rollouts and evaluation through the canonical runner ---------------------------------------------------
 
 
 async def _play(
-    jobs: Sequence[tuple[Scenario, BuiltinPlanner, int]], config: BuiltinTrainConfig, label: str
+    work: Sequence[Scenario | EpisodeJob],
+    config: BuiltinTrainConfig,
+    label: str,
+    planner: BaseChatModel | None = None,
 ) -> list[Episode]:
-    semaphore = asyncio.Semaphore(config.concurrency)
+    """Episodes through the canonical runner, in job order (so training is independent of completion order).
 
-    async def one(scenario: Scenario, planner: BuiltinPlanner, trial: int) -> Episode:
-        async with semaphore:
-            return await run_episode(
-                scenario,
-                planner=planner,
-                customer=ModelSpec(kind="scripted"),
-                helper=ModelSpec(kind="scripted"),
-                episode_config=config.episode,
-                trial=trial,
-                reward=config.reward,
-                planner_label=label,
-            )
-
-    # gather keeps the job order, so everything downstream is independent of completion order.
-    return list(await asyncio.gather(*(one(s, p, t) for s, p, t in jobs)))
+    `label` names the episodes ('builtin:train', 'rules'...); `planner` plays the scenarios, and each
+    EpisodeJob's own planner plays that job. A phase whose episodes mostly fail stops the training.
+    """
+    settings = RunSettings(
+        planner=parse_model_spec(label),
+        customer=config.customer,
+        helper=config.helper,
+        episode=config.episode,
+        reward=config.reward,
+        concurrency=config.concurrency,
+    )
+    try:
+        return await run_episodes(work, settings, planner_model=planner)
+    except RunAbortedError as exc:
+        raise RunAbortedError(f"built-in training stopped ({label} episodes): {exc}") from exc
 
 
 def _episode_reward(episode: Episode, config: BuiltinTrainConfig) -> float:
@@ -330,27 +367,28 @@ async def evaluate_policy(
 ) -> EvalResult:
     """Greedy episodes through the runner: route accuracy, reward and when the planner asked."""
     planner = BuiltinPlanner(policy=policy, sample=False, max_questions=config.max_questions)
-    episodes = await _play([(s, planner, 0) for s in scenarios], config, "builtin:eval")
-    return summarize_episodes(scenarios, episodes, config)
+    return await evaluate_planner(planner, scenarios, config, label="builtin:eval")
+
+
+async def evaluate_planner(
+    planner: BaseChatModel, scenarios: Sequence[Scenario], config: BuiltinTrainConfig, *, label: str
+) -> EvalResult:
+    """Any planner (the rules baseline, say) on `scenarios`, played and scored as `evaluate_policy` does."""
+    return summarize_episodes(scenarios, await _play(scenarios, config, label, planner), config)
 
 
 def summarize_episodes(
     scenarios: Sequence[Scenario], episodes: Sequence[Episode], config: BuiltinTrainConfig
 ) -> EvalResult:
-    correct = [bool(e.metrics and e.metrics.route_correct) for e in episodes]
     asked = [bool(e.metrics and e.metrics.asked_clarification) for e in episodes]
     needed = [s.clarification_needed for s in scenarios]
-
-    def share(flags: list[bool]) -> float | None:
-        return float(np.mean(flags)) if flags else None
-
     return EvalResult(
         scenarios=len(episodes),
-        route_accuracy=float(np.mean(correct)) if correct else 0.0,
+        route_accuracy=route_accuracy(episodes),
         mean_reward=float(np.mean([_episode_reward(e, config) for e in episodes])) if episodes else 0.0,
         asked_rate=float(np.mean(asked)) if asked else 0.0,
-        asked_when_needed=share([a for a, n in zip(asked, needed, strict=True) if n]),
-        asked_when_not_needed=share([a for a, n in zip(asked, needed, strict=True) if not n]),
+        asked_when_needed=_mean_or_none([a for a, n in zip(asked, needed, strict=True) if n]),
+        asked_when_not_needed=_mean_or_none([a for a, n in zip(asked, needed, strict=True) if not n]),
         planner_calls_easy=_mean_or_none(
             [
                 e.metrics.planner_calls
@@ -361,7 +399,7 @@ def summarize_episodes(
     )
 
 
-def _mean_or_none(values: Sequence[float]) -> float | None:
+def _mean_or_none(values: Sequence[float | bool]) -> float | None:
     return float(np.mean(values)) if values else None
 
 
@@ -374,7 +412,7 @@ async def evaluate_check_set(
     read = import_scenarios(path, skip_invalid=True, seed=config.seed)
     scenarios = read.scenarios
     planner = BuiltinPlanner(policy=policy, sample=False, max_questions=config.max_questions)
-    episodes = await _play([(s, planner, 0) for s in scenarios], config, "builtin:check")
+    episodes = await _play(scenarios, config, "builtin:check", planner)
     first = [_first_action(e) for e in episodes]
     expected = [s.expected_route.value for s in scenarios]
     n = max(len(episodes), 1)
@@ -383,7 +421,7 @@ async def evaluate_check_set(
         scenarios=len(episodes),
         first_decision_route_accuracy=sum(f == x for f, x in zip(first, expected, strict=True)) / n,
         first_decision_asked=sum(f is not None and f.startswith("ask:") for f in first) / n,
-        route_accuracy=sum(bool(e.metrics and e.metrics.route_correct) for e in episodes) / n,
+        route_accuracy=route_accuracy(episodes),
         skipped_records=len(read.problems),
     )
 
@@ -424,7 +462,7 @@ async def rules_steps(
     """Every decision of the rules planner on the training split, played through the runner."""
     from ccsim.agents.policies.rules import RulesPlanner
 
-    episodes = await _play([(s, RulesPlanner(), 0) for s in scenarios], config, "rules")
+    episodes = await _play(scenarios, config, "rules", RulesPlanner())
     steps: list[PlannerStep] = []
     for episode in episodes:
         steps.extend(replay_planner_turns(policy, featurizer, episode.planner_messages, config.max_questions))
@@ -455,10 +493,8 @@ async def train_builtin_async(
 ) -> BuiltinTrainReport:
     out = Path(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "train_config.json").write_text(config.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    splits = split_scenarios(load_training_scenarios(config))
-    train, val, test = splits[Split.TRAIN], _limited(splits[Split.VAL], config.val_limit), splits[Split.TEST]
-    test = _limited(test, config.test_limit)
+    write_text_atomic(out / "train_config.json", config.model_dump_json(indent=2) + "\n")
+    train, val, test = training_splits(config)
     if not train or not val:
         raise ValueError(f"training needs train and val scenarios; got {len(train)} train and {len(val)} val")
 
@@ -501,15 +537,15 @@ async def train_builtin_async(
         picks = batch_rng.choice(len(train), size=min(config.groups_per_step, len(train)), replace=False)
         groups = [train[int(i)] for i in picks]
         jobs = [
-            (
-                scenario,
-                BuiltinPlanner(
+            EpisodeJob(
+                scenario=scenario,
+                trial=r,
+                planner=BuiltinPlanner(
                     policy=policy,
                     sample=True,
                     seed=rollout_seed(config.seed, step, g, r),
                     max_questions=config.max_questions,
                 ),
-                r,
             )
             for g, scenario in enumerate(groups)
             for r in range(config.rollouts_per_group)
@@ -533,7 +569,7 @@ async def train_builtin_async(
             episodes=episodes_played,
             elapsed_s=round(time.perf_counter() - started, 3),
             train_reward=float(np.mean(rewards_all)),
-            train_route_accuracy=float(np.mean([bool(e.metrics and e.metrics.route_correct) for e in episodes])),
+            train_route_accuracy=route_accuracy(episodes),
         )
         if step % config.val_every == 0 or step == config.steps:
             final_val = await evaluate_policy(policy, val, config)
@@ -588,7 +624,7 @@ async def train_builtin_async(
         policy_sha256=policy.digest(),
         curve=curve,
     )
-    (out / "train_report.json").write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(out / "train_report.json", report.model_dump_json(indent=2) + "\n")
     return report
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from ccsim.contact_center.files import write_bytes_atomic, write_text_atomic
 
 CSV_FIELDS = (
     "step",
@@ -39,15 +42,14 @@ class CurvePoint(BaseModel):
 
 
 def write_curve_csv(points: Sequence[CurvePoint], path: str | Path) -> Path:
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        for point in points:
-            row = point.model_dump()
-            writer.writerow({k: "" if row[k] is None else row[k] for k in CSV_FIELDS})
-    return out
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    for point in points:
+        row = point.model_dump()
+        writer.writerow({k: "" if row[k] is None else row[k] for k in CSV_FIELDS})
+    write_text_atomic(path, buffer.getvalue())
+    return Path(path)
 
 
 def read_curve_csv(path: str | Path) -> list[CurvePoint]:
@@ -62,8 +64,6 @@ def plot_curve(points: Sequence[CurvePoint], path: str | Path, *, title: str = "
     matplotlib.use("Agg")  # no display on a training box
     import matplotlib.pyplot as plt
 
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     train = [(p.step, p.train_reward) for p in points if p.train_reward is not None]
     val_acc = [(p.step, p.val_route_accuracy) for p in points if p.val_route_accuracy is not None]
@@ -85,6 +85,8 @@ def plot_curve(points: Sequence[CurvePoint], path: str | Path, *, title: str = "
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=110)
     plt.close(fig)
-    return out
+    write_bytes_atomic(path, image.getvalue())
+    return Path(path)
