@@ -1,8 +1,9 @@
 """Rewards for training: the programmatic reward, optionally blended with RULER (ART's relative LLM judge).
 
-The programmatic reward is `contact_center.reward.episode_reward`, computed by the runner and carried on
-each trajectory (`reward` and `metrics["programmatic_reward"]`). RULER asks a judge model to score the
-rollouts of one scenario against each other; the blend is
+The programmatic reward is a `contact_center.reward.Rubric` (by default `default_rubric()`, the one eval and
+simulate use too), computed by the runner and carried on each trajectory (`reward` and
+`metrics["programmatic_reward"]`). RULER asks a judge model to score the rollouts of one scenario against each
+other; the blend is
     reward = (1 - ruler_weight) * programmatic + ruler_weight * ruler_score.
 A judge that fails (HTTP error, garbage, wrong number of scores) never stops training: the group keeps its
 programmatic rewards and the failure is counted.
@@ -16,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ccsim.contact_center.reward import RewardConfig
+from ccsim.contact_center.reward import RewardConfig, RewardField, Rubric, as_rubric
 from ccsim.training.art_adapter import Trajectory, TrajectoryGroup, ruler_score_group
 
 
@@ -25,7 +26,11 @@ class RewardBlend(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    programmatic: RewardConfig = Field(default_factory=RewardConfig, description="Weights of the programmatic reward.")
+    programmatic: RewardField = Field(
+        default_factory=RewardConfig,
+        description="The programmatic reward: the shared default weights, other weights, or a user's rubric "
+        "(a Rubric, a reward function or 'module:function').",
+    )
     ruler_weight: float = Field(
         default=0.0, ge=0, le=1, description="Share of the RULER score in the reward; 0 turns RULER off."
     )
@@ -39,6 +44,10 @@ class RewardBlend(BaseModel):
     judge_timeout_s: float = Field(default=120.0, gt=0, description="Timeout of one judge call.")
     judge_retries: int = Field(default=2, ge=0, description="LiteLLM retries of one judge call.")
     rubric: str | None = Field(default=None, description="A custom RULER rubric; None uses ART's default.")
+
+    def programmatic_rubric(self) -> Rubric:
+        """The programmatic reward as the rubric the runner applies."""
+        return as_rubric(self.programmatic)
 
     @property
     def ruler_enabled(self) -> bool:
