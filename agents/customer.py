@@ -15,9 +15,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable
 from pydantic import BaseModel, Field
 
-from ccsim.agents.policies.openai_chat import UsageTally, chat_model
 from ccsim.agents.prompts import STOP_TOKEN, customer_system_prompt
 from ccsim.agents.questions import ClarifyingQuestion, classify_question
+from ccsim.agents.usage import UsageTally
 from ccsim.contact_center.config import ModelSpec
 from ccsim.contact_center.models import Persona, Scenario
 from ccsim.contact_center.taxonomy import ROUTES, Route
@@ -252,7 +252,11 @@ class LLMCustomer:
         self.scenario = scenario
         self.label = spec.model or spec.label
         self.usage = usage if usage is not None else UsageTally()
-        self._model = model if model is not None else chat_model(spec).bind(seed=seed)
+        if model is None:
+            from ccsim.agents.policies.openai_chat import chat_model  # langchain-openai only for LLM customers
+
+            model = chat_model(spec).bind(seed=seed)
+        self._model = model
         self._history: list[BaseMessage] = [SystemMessage(customer_system_prompt(scenario))]
         self._opened = False
         self._helped = False
@@ -283,14 +287,3 @@ class LLMCustomer:
         # The same failure twice: the simulated customer leaves rather than derail the episode.
         self._history.append(AIMessage(raw))
         return CustomerReply(text=text, ended=True)
-
-
-def build_customer(
-    scenario: Scenario, spec: ModelSpec, seed: int, *, usage: UsageTally | None = None
-) -> CustomerSimulator:
-    """'scripted' -> ScriptedCustomer; 'openai' -> LLMCustomer."""
-    if spec.kind == "scripted":
-        return ScriptedCustomer(scenario, seed)
-    if spec.kind == "openai":
-        return LLMCustomer(scenario, spec, seed, usage=usage)
-    raise ValueError(f"{spec.label!r} cannot play the customer; use scripted or openai:MODEL")

@@ -21,22 +21,21 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
-from ccsim.agents.customer import CustomerSimulator, build_customer
-from ccsim.agents.helpers import Helper, build_helpers
+from ccsim.agents.customer import CustomerSimulator
+from ccsim.agents.helpers import Helper
 from ccsim.agents.planner_actions import (
     PLANNER_TOOLS,
-    Delegate,
     InvalidAction,
-    PlannerAction,
+    PlannerDecision,
     action_arguments,
     action_tool_name,
     parse_action,
     parse_invalid_tool_call,
 )
 from ccsim.agents.planner_view import system_note, to_openai_messages
-from ccsim.agents.policies.factory import PlannerModel, build_planner
-from ccsim.agents.policies.openai_chat import UsageTally
 from ccsim.agents.prompts import planner_system_prompt
+from ccsim.agents.registry import EpisodeParts, PlannerModel, build_customer, build_helpers, build_planner
+from ccsim.agents.usage import UsageTally
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec
 from ccsim.contact_center.episode import EventLog, TokenUsage
 from ccsim.contact_center.models import Scenario
@@ -131,7 +130,7 @@ async def planner_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) ->
         call_fields.clear()
 
     new_messages: list[BaseMessage] = [response]
-    results: list[PlannerAction | InvalidAction] = [parse_action(tc) for tc in response.tool_calls]
+    results: list[PlannerDecision | InvalidAction] = [parse_action(tc) for tc in response.tool_calls]
     results += [parse_invalid_tool_call(itc) for itc in response.invalid_tool_calls]
 
     if not results:
@@ -145,7 +144,7 @@ async def planner_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) ->
         update["invalid_actions"] = state.get("invalid_actions", 0) + 1
         return Command(goto=PLANNER, update={**update, "planner_messages": new_messages})
 
-    chosen: PlannerAction | None = None
+    chosen: PlannerDecision | None = None
     invalid: list[InvalidAction] = []
     for result in results:
         if isinstance(result, InvalidAction):
@@ -179,9 +178,10 @@ async def planner_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) ->
     update["planner_messages"] = new_messages
     if chosen is None:
         return Command(goto=PLANNER, update=update)
-    text = chosen.task if isinstance(chosen, Delegate) else chosen.summary
-    update["pending"] = PendingAction(route=chosen.route.value, text=text, tool_call_id=chosen.tool_call_id or "")
-    return Command(goto=chosen.route.value if isinstance(chosen, Delegate) else TRANSFER, update=update)
+    route = chosen.route
+    assert route is not None  # parse_action returns only delegate and transfer decisions, which name a route
+    update["pending"] = PendingAction(route=route.value, text=chosen.text, tool_call_id=chosen.tool_call_id or "")
+    return Command(goto=route.value if chosen.kind == "delegate" else TRANSFER, update=update)
 
 
 def _helper_node(route: Route) -> Any:
@@ -325,11 +325,12 @@ async def play_episode(
     usage = UsageTally()
     bank = BankState.from_scenario(scenario)
     planner_label = _planner_label(planner)
+    parts = EpisodeParts(scenario=scenario, seed=seed, bank=bank, log=log, usage=usage)
     context = EpisodeContext(
         planner=build_planner(planner) if isinstance(planner, ModelSpec) else planner,
         planner_label=planner_label,
-        customer=build_customer(scenario, customer, seed, usage=usage),
-        helpers=build_helpers(scenario, bank, log, helper, usage=usage),
+        customer=build_customer(customer, parts),
+        helpers=build_helpers(helper, parts),
         bank=bank,
         log=log,
         config=config,

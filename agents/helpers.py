@@ -19,12 +19,12 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
-from ccsim.agents.policies.openai_chat import UsageTally, chat_model
 from ccsim.agents.prompts import helper_system_prompt
+from ccsim.agents.usage import UsageTally
 from ccsim.contact_center.config import ModelSpec
 from ccsim.contact_center.episode import EventLog
 from ccsim.contact_center.models import Scenario
-from ccsim.contact_center.taxonomy import HELPER_ROUTES, Route
+from ccsim.contact_center.taxonomy import Route
 from ccsim.tools.bank_state import BankState
 from ccsim.tools.bank_tools import tools_for_helper
 from ccsim.tools.masking import redact
@@ -361,7 +361,11 @@ class LLMHelper:
         self.label = spec.model or spec.label
         self.usage = usage if usage is not None else UsageTally()
         self._tools = _ToolRunner(route, tools, log)
-        self._model = model if model is not None else chat_model(spec).bind_tools(tools)
+        if model is None:
+            from ccsim.agents.policies.openai_chat import chat_model  # langchain-openai only for LLM helpers
+
+            model = chat_model(spec).bind_tools(tools)
+        self._model = model
 
     async def run(self, task: str, conversation: list[BaseMessage]) -> str:
         messages: list[BaseMessage] = [
@@ -386,20 +390,3 @@ class LLMHelper:
                     )
                 )
         return "I'm sorry, I couldn't complete that within the steps I'm allowed."
-
-
-def build_helpers(
-    scenario: Scenario,
-    state: BankState,
-    log: EventLog,
-    spec: ModelSpec,
-    *,
-    usage: UsageTally | None = None,
-) -> dict[Route, Helper]:
-    """One helper per helper route: scripted for 'scripted', LLM-driven for 'openai'."""
-    if spec.kind == "scripted":
-        return {route: ScriptedHelper(route, state, log, scenario) for route in HELPER_ROUTES}
-    if spec.kind == "openai":
-        tally = usage if usage is not None else UsageTally()
-        return {route: LLMHelper(route, state, log, spec, usage=tally) for route in HELPER_ROUTES}
-    raise ValueError(f"{spec.label!r} cannot play a helper; use scripted or openai:MODEL")

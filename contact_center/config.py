@@ -7,16 +7,20 @@ Spec strings:
     openai:MODEL               an OpenAI-compatible endpoint (OPENAI_BASE_URL / OPENAI_API_KEY)
     openai:MODEL@BASE_URL      the same with an explicit base URL (MODEL may itself hold '@', as ART's
                                'name@step' does: only a trailing '@http://...' is read as the URL)
+    py:MODULE:FACTORY          a user's own player: FACTORY(spec, ...) builds it (docs/architecture.md)
+    KIND or KIND:ARG           any kind registered with ccsim.register_planner / _customer / _helper
 """
 
 from __future__ import annotations
 
 import os
-from typing import Literal
+import re
 
 from pydantic import BaseModel, Field
 
-SpecKind = Literal["rules", "scripted", "builtin", "openai"]
+# The kinds that ship with ccsim; users register more (agents/registry.py), so a kind is any such name.
+BUILTIN_KINDS = ("rules", "scripted", "builtin", "openai", "py")
+_KIND_PATTERN = r"^[a-z][a-z0-9_.-]*$"
 
 
 class ModelSpecError(ValueError):
@@ -26,9 +30,15 @@ class ModelSpecError(ValueError):
 class ModelSpec(BaseModel):
     """Who plays a role in the episode: a deterministic policy or an OpenAI-compatible model."""
 
-    kind: SpecKind = Field(description="rules, scripted, builtin or openai.")
+    kind: str = Field(
+        pattern=_KIND_PATTERN, description="rules, scripted, builtin, openai, py, or a kind a user registered."
+    )
     model: str | None = Field(default=None, description="Model name for 'openai'.")
-    path: str | None = Field(default=None, description="Checkpoint folder for 'builtin'.")
+    path: str | None = Field(
+        default=None,
+        description="The spec's argument: the checkpoint folder for 'builtin', MODULE:FACTORY for 'py', "
+        "whatever follows 'KIND:' for a registered kind.",
+    )
     base_url: str | None = Field(default=None, description="Endpoint base URL; None uses OPENAI_BASE_URL.")
     api_key_env: str = Field(default="OPENAI_API_KEY", description="Environment variable holding the key.")
     temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
@@ -42,9 +52,7 @@ class ModelSpec(BaseModel):
         """A short, secret-free name for tables and run folders."""
         if self.kind == "openai":
             return f"openai:{self.model}"
-        if self.kind == "builtin":
-            return f"builtin:{self.path}"
-        return self.kind
+        return f"{self.kind}:{self.path}" if self.path else self.kind
 
     def api_key(self) -> str:
         # Local servers (vLLM, ART) accept any key; hosted ones fail with a clear 401 instead.
@@ -55,7 +63,8 @@ class ModelSpec(BaseModel):
 
 
 def parse_model_spec(text: str, **overrides: object) -> ModelSpec:
-    """Parse 'rules', 'scripted', 'builtin:PATH', 'openai:MODEL' or 'openai:MODEL@URL'."""
+    """Parse 'rules', 'scripted', 'builtin:PATH', 'openai:MODEL', 'openai:MODEL@URL', 'py:MODULE:FACTORY',
+    or a registered 'KIND' / 'KIND:ARG' (whether KIND is registered is checked when the player is built)."""
     raw = text.strip()
     kind, _, rest = raw.partition(":")
     kind = kind.lower()
@@ -71,9 +80,17 @@ def parse_model_spec(text: str, **overrides: object) -> ModelSpec:
         if not model:
             raise ModelSpecError(f"spec {text!r}: 'openai:' needs a model name, e.g. openai:gpt-4.1-mini")
         fields.update(kind="openai", model=model, base_url=base_url or None)
+    elif kind == "py":
+        module, sep, factory = rest.rpartition(":")
+        if not (sep and module and factory):
+            raise ModelSpecError(f"spec {text!r}: 'py:' needs MODULE:FACTORY, e.g. py:my_package.planners:build")
+        fields.update(kind="py", path=rest)
+    elif re.match(_KIND_PATTERN, kind) and kind not in BUILTIN_KINDS:
+        fields.update(kind=kind, path=rest or None)
     else:
         raise ModelSpecError(
-            f"cannot parse spec {text!r}; expected rules, scripted, builtin:PATH, openai:MODEL or openai:MODEL@BASE_URL"
+            f"cannot parse spec {text!r}; expected rules, scripted, builtin:PATH, openai:MODEL, "
+            "openai:MODEL@BASE_URL, py:MODULE:FACTORY or a registered KIND[:ARG]"
         )
     # A URL written into the spec itself beats a general --base-url default.
     fields.update({k: v for k, v in overrides.items() if v is not None and not (k == "base_url" and fields.get(k))})

@@ -1,16 +1,21 @@
-"""Observability modes (DESIGN section 8): off, local (default) and weave.
+"""Observability modes (docs/architecture.md, "Observability"): off, local (default) and weave.
 
 Weave is switched on only when WANDB_API_KEY is set or a project is asked for explicitly. Otherwise it
 is disabled through the environment before LangChain, ART or Weave are imported, because `weave.init`
-prompts for a key or hangs without a network. Importing this module is what applies that default, so
-every entry point imports it first.
+prompts for a key or hangs without a network. `import ccsim` applies that default, so every entry point
+(API, CLI, tests) gets it first.
+
+Weave itself is imported only when it is started: importing it costs about two seconds, which every
+command (`--help` included) and every library user would otherwise pay.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Callable
-from typing import Literal, TypeVar
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, ParamSpec, TypeVar
 
 ObservabilityMode = Literal["off", "local", "weave"]
 
@@ -23,6 +28,9 @@ _QUIET_ENV = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
     "WEAVE_PRINT_CALL_LINK": "false",
 }
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def weave_wanted(project: str | None = None) -> bool:
@@ -41,16 +49,35 @@ def apply_offline_defaults() -> None:
 
 apply_offline_defaults()
 
-import weave  # noqa: E402  (imported after the environment is settled)
 
-F = TypeVar("F", bound=Callable[..., object])
+def weave_active() -> bool:
+    """Whether a Weave client is running in this process (never imports Weave to find out)."""
+    if "weave" not in sys.modules:
+        return False
+    from weave.trace.context.weave_client_context import get_weave_client
+
+    return get_weave_client() is not None
 
 
-def traced(name: str) -> Callable[[F], F]:
-    """`weave.op` for a coarse unit of work; a few microseconds when Weave is disabled."""
+@functools.cache
+def _weave_op(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    import weave
 
-    def wrap(fn: F) -> F:
-        return weave.op(name=f"ccsim.{name}")(fn)  # type: ignore[return-value]
+    return weave.op(name=f"ccsim.{name}")(fn)
+
+
+def traced(name: str) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """Trace a coarse async unit of work as a `weave.op` while Weave runs; a plain call otherwise."""
+
+    def wrap(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(fn)
+        async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            if weave_active():
+                result: R = await _weave_op(fn, name)(*args, **kwargs)
+                return result
+            return await fn(*args, **kwargs)
+
+        return call
 
     return wrap
 
@@ -61,5 +88,7 @@ def init_weave(project: str | None) -> bool:
         return False
     os.environ.pop("WEAVE_DISABLED", None)
     os.environ.pop("WANDB_DISABLE_WEAVE", None)
+    import weave
+
     weave.init(project or os.environ.get("CCSIM_WEAVE_PROJECT", "ccsim"))
     return True

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.table import Table
-
 from ccsim.contact_center.summary import NONE_LABEL, Interval, RunSummary
 from ccsim.contact_center.taxonomy import Route
 
@@ -53,17 +51,10 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def leaderboard_table(summaries: Sequence[RunSummary], title: str = "Leaderboard") -> Table:
-    """Metrics down, planners across: stays readable in an 80-column terminal for a handful of planners."""
+def leaderboard_rows(summaries: Sequence[RunSummary]) -> tuple[list[str], list[list[str]]]:
+    """Best planner first (by macro route accuracy): its column names and one row of cells per planner."""
     ordered = sorted(summaries, key=lambda s: -s.macro_route_accuracy.value)
-    table = Table(title=title)
-    table.add_column("metric", no_wrap=True)
-    for summary in ordered:
-        table.add_column(summary.planner, justify="right", overflow="fold")
-    rows = [_leaderboard_row(s) for s in ordered]
-    for i, column in enumerate(LEADERBOARD_COLUMNS[1:], start=1):
-        table.add_row(column, *(row[i] for row in rows))
-    return table
+    return list(LEADERBOARD_COLUMNS), [_leaderboard_row(s) for s in ordered]
 
 
 def _per_route_md(s: RunSummary) -> str:

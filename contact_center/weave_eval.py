@@ -1,6 +1,6 @@
 """Mirror finished episodes into a `weave.Evaluation`, so W&B users see the same leaderboard in Weave.
 
-The run folder is the source of truth (DESIGN section 8): the evaluation's model replays recorded
+The run folder is the source of truth (docs/architecture.md): the evaluation's model replays recorded
 episodes instead of playing them again, so Weave costs no extra model calls and cannot disagree with
 summary.json. It runs offline too (Weave then records nothing remotely).
 """
@@ -11,27 +11,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from ccsim.contact_center.episode import Episode
-from ccsim.contact_center.observability import weave
 from ccsim.contact_center.taxonomy import ROUTES
 
 
-@weave.op(name="ccsim.route_correct")
 def route_correct(expected_route: str, output: dict[str, Any]) -> dict[str, bool]:
     return {"route_correct": output.get("route") == expected_route}
 
 
-@weave.op(name="ccsim.send_to_human_correct")
 def send_to_human_correct(needs_human: bool, output: dict[str, Any]) -> dict[str, bool]:
     return {"send_to_human_correct": bool(output.get("routed")) and output.get("escalated") == needs_human}
 
 
-@weave.op(name="ccsim.episode_reward")
 def episode_reward_scorer(output: dict[str, Any]) -> dict[str, float]:
     return {"reward": float(output.get("reward") or 0.0), "customer_turns": float(output.get("customer_turns", 0))}
 
 
 async def mirror_to_weave(planner: str, episodes: Sequence[Episode]) -> dict[str, Any]:
     """Run a weave.Evaluation over recorded episodes; returns Weave's aggregate scores."""
+    import weave  # only here: importing Weave costs seconds and nothing else needs it
+
     by_id = {e.episode_id: e for e in episodes if e.metrics is not None}
 
     @weave.op(name=f"ccsim.planner.{planner.replace(':', '_').replace('/', '_')}")
@@ -61,6 +59,10 @@ async def mirror_to_weave(planner: str, episodes: Sequence[Episode]) -> dict[str
     evaluation = weave.Evaluation(
         name=f"ccsim-eval-{planner}",
         dataset=rows,
-        scorers=[route_correct, send_to_human_correct, episode_reward_scorer],
+        scorers=[
+            weave.op(name="ccsim.route_correct")(route_correct),
+            weave.op(name="ccsim.send_to_human_correct")(send_to_human_correct),
+            weave.op(name="ccsim.episode_reward")(episode_reward_scorer),
+        ],
     )
     return await evaluation.evaluate(recorded_planner)

@@ -25,9 +25,9 @@ def test_overrides_apply_and_labels_hold_no_secrets(monkeypatch: pytest.MonkeyPa
     assert "sk-secret" not in spec.model_dump_json()
 
 
-@pytest.mark.parametrize("bad", ["", "gpt-4", "openai:", "builtin:", "rules:extra"])
+@pytest.mark.parametrize("bad", ["", "GPT 4!", "openai:", "builtin:", "rules:extra", "py:no_factory"])
 def test_bad_specs_say_what_is_expected(bad: str) -> None:
-    with pytest.raises(ModelSpecError, match=r"rules, scripted, builtin:PATH|needs a model name"):
+    with pytest.raises(ModelSpecError, match=r"rules, scripted, builtin:PATH|needs a model name|needs MODULE:FACTORY"):
         parse_model_spec(bad)
 
 

@@ -1,93 +1,246 @@
-"""Run one planner over scenarios into a run folder, with a progress bar showing the running accuracy."""
+"""Simulate: one planner plays scenarios through the canonical runner, optionally into a run folder.
+
+`asimulate` is the one implementation; `simulate` runs it to completion for callers without an event
+loop. With `out`, every episode is appended and flushed as it finishes (and its ART trajectory beside
+it), so a killed run loses nothing and `resume=True` picks up where it stopped.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import asyncio
+import contextlib
+import functools
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
-from langchain_core.language_models import BaseChatModel
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from pydantic import BaseModel, ConfigDict, Field
 
-from ccsim.agents.runner import RunAbortedError, RunSettings, run_episodes
+from ccsim.agents.registry import CUSTOMERS, HELPERS, PLANNERS, PlannerModel
+from ccsim.agents.runner import RunAbortedError, RunSettings, run_episode, run_episodes
+from ccsim.api.progress import EpisodeFinished, Progress, RunFinished, RunStarted
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec, parse_model_spec
 from ccsim.contact_center.episode import Episode
 from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.pricing import PriceTable
 from ccsim.contact_center.report import run_report_markdown
+from ccsim.contact_center.reward import RewardSpec, as_rubric
 from ccsim.contact_center.run_folder import RunFolder
-from ccsim.contact_center.summary import RunSummary, summarize
+from ccsim.contact_center.summary import RunSummary, episode_failed, summarize
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+# A player is a spec string ("rules", "openai:gpt-4.1-mini@http://...", "py:pkg.mod:factory"), a ModelSpec,
+# or, for the planner only, an already-built chat model (e.g. a policy under training).
+PlayerSpec = str | ModelSpec
+PlannerLike = str | ModelSpec | PlannerModel
 
 
-def run_config(settings: RunSettings, **extra: Any) -> dict[str, Any]:
-    """What config.json records: enough to reproduce the run, and no secrets (keys stay in the environment)."""
-    return {"settings": settings.model_dump(mode="json"), **extra}
+class Run(BaseModel):
+    """One planner's episodes on a set of scenarios, their summary, and the run folder when there is one."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    planner: str = Field(description="The planner's label, e.g. 'rules' or 'openai:gpt-4.1-mini'.")
+    episodes: list[Episode] = Field(description="Every finished episode (with a folder: resumed ones too).")
+    summary: RunSummary
+    folder: Path | None = Field(default=None, description="The run folder, when `out` was given.")
+    aborted: str | None = Field(default=None, description="Why the run stopped early, if it did.")
+
+    @property
+    def failed(self) -> bool:
+        """The run stopped early, or not one episode finished without an error."""
+        return self.aborted is not None or all(episode_failed(e) for e in self.episodes)
 
 
-class _RunningScore:
-    def __init__(self, previous: Sequence[Episode]) -> None:
-        self.done = len(previous)
-        self.correct = sum(1 for e in previous if e.metrics and e.metrics.route_correct)
-        self.errors = sum(1 for e in previous if e.status in ("error", "timeout"))
-
-    def add(self, episode: Episode) -> None:
-        self.done += 1
-        self.correct += bool(episode.metrics and episode.metrics.route_correct)
-        self.errors += episode.status in ("error", "timeout")
-
-    def describe(self) -> str:
-        accuracy = self.correct / self.done if self.done else 0.0
-        return f"route acc {accuracy:.3f}  errors {self.errors}"
+def as_spec(player: PlayerSpec) -> ModelSpec:
+    return player if isinstance(player, ModelSpec) else parse_model_spec(player)
 
 
-async def simulate_into(
-    folder: RunFolder,
-    scenarios: Sequence[Scenario],
-    settings: RunSettings,
+def planner_settings(
+    planner: PlannerLike,
     *,
-    console: Console | None = None,
-    planner_model: BaseChatModel | None = None,
+    customer: PlayerSpec = "scripted",
+    helper: PlayerSpec = "scripted",
+    concurrency: int = 8,
+    trials: int = 1,
+    max_turns: int = 8,
+    timeout_s: float = 120.0,
+    reward: RewardSpec = None,
+) -> tuple[RunSettings, PlannerModel | None]:
+    """The runner's settings for a planner, and the planner object itself when one was passed in."""
+    model: PlannerModel | None = None
+    if isinstance(planner, str | ModelSpec):
+        spec = as_spec(planner)
+    else:
+        model = planner
+        spec = ModelSpec(kind="object", path=type(planner).__name__)
+    customer_spec, helper_spec = as_spec(customer), as_spec(helper)
+    # Fail before the first episode, with one line, for a kind nobody registered or a py: factory that
+    # cannot be imported, instead of recording the same error for every episode.
+    if model is None:
+        PLANNERS.builder(spec)
+    CUSTOMERS.builder(customer_spec)
+    HELPERS.builder(helper_spec)
+    fields: dict[str, Any] = {
+        "planner": spec,
+        "customer": customer_spec,
+        "helper": helper_spec,
+        "episode": EpisodeConfig(max_turns=max_turns, timeout_s=timeout_s),
+        "concurrency": concurrency,
+        "trials": trials,
+    }
+    if reward is not None:
+        fields["reward"] = as_rubric(reward)  # a bad 'module:function' fails here, in one line
+    return RunSettings.model_validate(fields), model
+
+
+def _trajectory_line(episode: Episode) -> str:
+    # ART loads only here: a run without a folder, or without trajectories, never imports it.
+    from ccsim.training.trajectory import episode_to_trajectory
+    from ccsim.training.trajectory_io import dumps_trajectory
+
+    return dumps_trajectory(episode_to_trajectory(episode))
+
+
+async def asimulate(
+    scenarios: Sequence[Scenario],
+    *,
+    planner: PlannerLike = "rules",
+    customer: PlayerSpec = "scripted",
+    helper: PlayerSpec = "scripted",
+    concurrency: int = 8,
+    trials: int = 1,
+    max_turns: int = 8,
+    timeout_s: float = 120.0,
+    reward: RewardSpec = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    trajectories: bool = True,
     prices: PriceTable | None = None,
-    show_progress: bool = True,
-) -> RunSummary:
-    """Play every pending episode, append each to the folder as it finishes, then write the summary.
+    progress: Progress | None = None,
+    provenance: Mapping[str, Any] | None = None,
+    weave: bool | str | None = None,
+) -> Run:
+    """Play every scenario `trials` times with `planner` and summarise the episodes.
 
-    A RunAbortedError still leaves a summary of what finished before it propagates.
+    With `out`, the run folder gets config.json (with `provenance`, e.g. where the scenarios came from),
+    episodes.jsonl and trajectories.jsonl as episodes finish, then summary.json and report.md; `resume`
+    continues a killed run there. A run whose episodes mostly fail stops early: the returned `Run` then
+    has `aborted` set, and what finished is kept. `weave`: None mirrors the run into a Weave Evaluation
+    when WANDB_API_KEY is set, a string names the Weave project, False never uses Weave.
     """
-    console = console or Console(stderr=True)
-    score = _RunningScore(folder.previous)
-    total = len(scenarios) * settings.trials
-    columns = (
-        TextColumn("[bold]{task.fields[label]}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    aborted: RunAbortedError | None = None
-    with folder, Progress(*columns, console=console, disable=not show_progress, transient=False) as progress:
-        task = progress.add_task(score.describe(), total=total, completed=score.done, label=settings.planner.label)
+    weave_on = start_weave(weave)
+    settings, model = planner_settings(
+        planner, customer=customer, helper=helper, concurrency=concurrency, trials=trials,
+        max_turns=max_turns, timeout_s=timeout_s, reward=reward,
+    )  # fmt: skip
+    label = settings.planner.label
+    notify: Progress = progress or (lambda _event: None)
+    folder = None
+    if out is not None:
+        folder = RunFolder(Path(out), resume=resume, trajectory_writer=_trajectory_line if trajectories else None)
+    previous = tuple(folder.previous) if folder else ()
+    notify(RunStarted(planner=label, total=len(scenarios) * settings.trials, previous=previous))
+    finished: list[Episode] = []
 
-        def on_episode(episode: Episode) -> None:
+    def on_episode(episode: Episode) -> None:
+        if folder is not None:
             folder.append(episode)
-            score.add(episode)
-            progress.update(task, advance=1, description=score.describe())
+        finished.append(episode)
+        notify(EpisodeFinished(planner=label, episode=episode))
 
+    aborted: str | None = None
+    if folder is not None:
+        folder.write_config({"settings": settings.model_dump(mode="json"), **(provenance or {})})
+    with folder if folder is not None else contextlib.nullcontext():
         try:
-            await run_episodes(
+            played = await run_episodes(
                 scenarios,
                 settings,
                 on_episode=on_episode,
-                skip=folder.finished_ids,
-                planner_model=planner_model,
+                skip=folder.finished_ids if folder else (),
+                planner_model=model,
                 prices=prices,
             )
         except RunAbortedError as exc:
-            aborted = exc
-    wanted = {s.id for s in scenarios}
-    episodes = [e for e in folder.all_episodes() if e.scenario_id in wanted]
-    summary = summarize(settings.planner.label, episodes)
-    folder.write_summary(summary.model_dump(mode="json"), run_report_markdown(summary))
-    if aborted is not None:
-        raise aborted
-    return summary
+            aborted = str(exc) + (f" Finished episodes are saved in {folder.path}." if folder else "")
+            played = sorted(finished, key=lambda e: (e.scenario_id, e.trial))
+    if folder is not None:
+        wanted = {s.id for s in scenarios}
+        episodes = [e for e in folder.all_episodes() if e.scenario_id in wanted]
+    else:
+        episodes = played
+    summary = summarize(label, episodes)
+    if folder is not None:
+        folder.write_summary(summary.model_dump(mode="json"), run_report_markdown(summary))
+    if weave_on:
+        from ccsim.contact_center.weave_eval import mirror_to_weave
+
+        await mirror_to_weave(label, episodes)
+    notify(RunFinished(planner=label, episodes=len(episodes), aborted=aborted))
+    return Run(
+        planner=label, episodes=episodes, summary=summary, folder=folder.path if folder else None, aborted=aborted
+    )
+
+
+def start_weave(weave: bool | str | None) -> bool:
+    """Start Weave as asked (see `asimulate`); whether it runs."""
+    from ccsim.contact_center.observability import init_weave
+
+    if weave is False:
+        return False
+    return init_weave(weave if isinstance(weave, str) else ("ccsim" if weave is True else None))
+
+
+def sync_twin(coroutine_function: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
+    """The blocking twin of an API coroutine function, with the same signature, for callers without a loop."""
+    name = coroutine_function.__name__.removeprefix("a")
+
+    @functools.wraps(coroutine_function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(coroutine_function(*args, **kwargs))
+        raise RuntimeError(f"ccsim.{name}() cannot run inside a running event loop; use `await ccsim.a{name}(...)`")
+
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = f"Blocking twin of `{coroutine_function.__name__}`: {coroutine_function.__doc__}"
+    return run
+
+
+simulate = sync_twin(asimulate)
+
+
+async def aplay_episode(
+    scenario: Scenario,
+    *,
+    planner: PlannerLike = "rules",
+    customer: PlayerSpec = "scripted",
+    helper: PlayerSpec = "scripted",
+    trial: int = 0,
+    max_turns: int = 8,
+    timeout_s: float = 120.0,
+    reward: RewardSpec = None,
+    prices: PriceTable | None = None,
+) -> Episode:
+    """Play one scenario once and return its scored `Episode` (an episode's failure is recorded, not raised)."""
+    settings, model = planner_settings(
+        planner, customer=customer, helper=helper, max_turns=max_turns, timeout_s=timeout_s, reward=reward
+    )
+    return await run_episode(
+        scenario,
+        planner=model if model is not None else settings.planner,
+        customer=settings.customer,
+        helper=settings.helper,
+        episode_config=settings.episode,
+        trial=trial,
+        reward=settings.reward,
+        planner_label=settings.planner.label,
+        prices=prices,
+    )
+
+
+play_episode = sync_twin(aplay_episode)

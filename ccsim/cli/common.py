@@ -1,28 +1,37 @@
-"""Pieces every command shares: readable errors, parsing of mixes and specs, loading scenarios."""
+"""Pieces every command shares: readable errors, parsing of mixes and specs.
+
+Only typer and rich load with this module: `ccsim --help` must stay fast, so everything else is imported
+inside the command that needs it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from functools import wraps
-from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ccsim.contact_center.config import ModelSpec, ModelSpecError, parse_model_spec
-from ccsim.contact_center.models import Scenario, Split
+if TYPE_CHECKING:
+    from ccsim.contact_center.config import ModelSpec
 
 console = Console()
 err_console = Console(stderr=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+E = TypeVar("E", bound=Enum)
+
+# The values of ccsim.contact_center.models.Split, spelled out so that --help need not import pydantic models
+# (tests/test_cli_startup.py checks they agree).
+SplitName = Literal["train", "val", "test"]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {escape(message)}")
+    err_console.print(f"[bold red]error:[/] {escape(message)}", emoji=False)
     raise typer.Exit(code)
 
 
@@ -42,18 +51,18 @@ def readable_errors(*handled: type[BaseException]) -> Callable[[Callable[P, R]],
     return wrap
 
 
-def parse_mix(text: str | None, enum: type[Any], option: str) -> dict[Any, float] | None:
+def parse_mix(text: str | None, enum: type[E], option: str) -> dict[E, float] | None:
     """'fraud=2,disputes=1' -> {Route.FRAUD: 2.0, Route.DISPUTES: 1.0}."""
     if not text:
         return None
-    mix: dict[Any, float] = {}
+    mix: dict[E, float] = {}
     for part in text.split(","):
         name, sep, weight = part.partition("=")
         try:
             key = enum(name.strip().lower())
             mix[key] = float(weight) if sep else 1.0
         except ValueError:
-            known = ", ".join(m.value for m in enum)
+            known = ", ".join(str(m.value) for m in enum)
             fail(f"{option}: cannot read {part!r}; use NAME=WEIGHT pairs with NAME one of: {known}")
     return mix
 
@@ -66,46 +75,17 @@ def model_spec(
     temperature: float | None = None,
     logprobs: bool | None = None,
     api_key_env: str | None = None,
-    timeout_s: float | None = None,
-    max_retries: int | None = None,
 ) -> ModelSpec:
     """A spec string, where --*-model / --*-base-url turn any spec into an OpenAI-compatible endpoint."""
+    from ccsim.contact_center.config import ModelSpecError, parse_model_spec
+
     if model:
         spec = f"openai:{model}"
+    overrides: dict[str, Any] = {"temperature": temperature, "logprobs": logprobs}
+    if spec.strip().lower().startswith("openai:"):
+        # An endpoint and its key mean nothing to rules, builtin or py: players (eval mixes them).
+        overrides.update(base_url=base_url, api_key_env=api_key_env)
     try:
-        return parse_model_spec(
-            spec,
-            base_url=base_url,
-            temperature=temperature,
-            logprobs=logprobs,
-            api_key_env=api_key_env,
-            timeout_s=timeout_s,
-            max_retries=max_retries,
-        )
+        return parse_model_spec(spec, **overrides)
     except (ModelSpecError, ValueError) as exc:
         fail(str(exc))
-
-
-def load_or_generate(
-    path: Path | None, *, generate: int, seed: int, split: Split | None, limit: int | None
-) -> tuple[list[Scenario], dict[str, Any]]:
-    """Scenarios from a file (JSONL/CSV, full or minimal records) or generated on the fly."""
-    from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
-    from ccsim.scenarios.importer import import_scenarios
-
-    if path is not None:
-        result = import_scenarios(path)
-        scenarios = list(result.scenarios)
-        source: dict[str, Any] = {"scenarios_file": str(path)}
-    else:
-        scenarios = generate_scenarios(GenerationConfig(count=generate, seed=seed))
-        source = {"generated": generate, "seed": seed}
-    if split is not None:
-        scenarios = [s for s in scenarios if s.split == split]
-        source["split"] = split.value
-    if limit is not None:
-        scenarios = scenarios[:limit]
-        source["limit"] = limit
-    if not scenarios:
-        fail("no scenarios to run (check --scenarios, --split and --limit)")
-    return scenarios, source

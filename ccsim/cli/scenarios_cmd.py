@@ -10,9 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ccsim.cli.common import console, err_console, fail, parse_mix, readable_errors
-from ccsim.contact_center.models import Difficulty, Split
-from ccsim.contact_center.taxonomy import Route
+from ccsim.cli.common import SplitName, console, err_console, fail, parse_mix, readable_errors
 
 app = typer.Typer(help="Generate, import, inspect and validate scenario files.", no_args_is_help=True)
 
@@ -35,7 +33,7 @@ def generate(
         str | None, typer.Option(help="Difficulty weights, e.g. 'easy=1,medium=1,hard=1,adversarial=1'.")
     ] = None,
     split: Annotated[
-        Split | None, typer.Option(help="Put every scenario in this split (default: 80/10/10 train/val/test).")
+        SplitName | None, typer.Option(help="Put every scenario in this split (default: 80/10/10 train/val/test).")
     ] = None,
     paraphrase_model: Annotated[
         str | None,
@@ -48,6 +46,8 @@ def generate(
     concurrency: Annotated[int, typer.Option(min=1, help="Paraphrase requests in flight.")] = 8,
 ) -> None:
     """Generate scenarios offline from the intent catalog with faker (deterministic by seed)."""
+    from ccsim.contact_center.models import Difficulty
+    from ccsim.contact_center.taxonomy import Route
     from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
     from ccsim.scenarios.io import write_scenarios
     from ccsim.scenarios.stats import scenario_stats

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -10,7 +9,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ccsim.cli.common import console, err_console, fail, model_spec
-from ccsim.contact_center.config import EpisodeConfig
 
 Policy = Literal["builtin", "art"]
 
@@ -29,8 +27,12 @@ def _train_builtin(
     warm_start: str | None,
     out: Path,
     concurrency: int,
+    customer: str,
+    helper: str,
 ) -> None:
-    from ccsim.training.builtin_train import BuiltinTrainConfig, TrainProgress, train_builtin
+    import ccsim
+    from ccsim.agents.runner import RunAbortedError
+    from ccsim.training.builtin_train import BuiltinTrainConfig, TrainProgress
 
     fields: dict[str, object] = {
         "scenario_files": scenarios,
@@ -38,6 +40,8 @@ def _train_builtin(
         "seed": seed,
         "output_dir": out,
         "concurrency": concurrency,
+        "customer": model_spec(customer),
+        "helper": model_spec(helper),
     }
     fields.update(knobs | _given(warm_start=warm_start))
     config = BuiltinTrainConfig.model_validate(fields)
@@ -59,7 +63,10 @@ def _train_builtin(
                 description=f"reward {p.train_reward:+.3f}{val}  {p.episodes} episodes",
             )
 
-        report = train_builtin(config, progress=on_step)
+        try:
+            report = ccsim.train_builtin(config, progress=on_step)
+        except (RunAbortedError, ccsim.ScenarioFileError, FileNotFoundError) as exc:
+            fail(str(exc))
     lines = [
         f"untrained val route accuracy {report.initial_val.route_accuracy:.3f}",
         *(
@@ -100,7 +107,9 @@ def _train_art(
     seed: int,
     out: Path,
 ) -> None:
-    from ccsim.training.art_train import ArtTrainConfig, PrerequisiteError, check_prerequisites, train_with_art
+    import ccsim
+    from ccsim.contact_center.config import EpisodeConfig
+    from ccsim.training.art_train import ArtTrainConfig, PrerequisiteError
     from ccsim.training.rewards import RewardBlend
 
     if train_scenarios is None:
@@ -126,8 +135,7 @@ def _train_art(
     fields.update(knobs)
     config = ArtTrainConfig.model_validate(fields)
     try:
-        check_prerequisites(config, check_backend=config.backend != "custom")
-        report = asyncio.run(train_with_art(config))
+        report = ccsim.train_art(config)
     except PrerequisiteError as exc:
         fail(str(exc))
     console.print(
@@ -179,8 +187,8 @@ def train(
     ] = None,
     ruler_base_url: Annotated[str | None, typer.Option(help="ART: base URL of the judge endpoint.")] = None,
     ruler_weight: Annotated[float, typer.Option(min=0, max=1, help="ART: weight of RULER in the reward.")] = 0.5,
-    customer: Annotated[str, typer.Option(help="Customer simulator spec.")] = "scripted",
-    helper: Annotated[str, typer.Option(help="Helper agents spec.")] = "scripted",
+    customer: Annotated[str, typer.Option(help="Customer simulator spec (both policies).")] = "scripted",
+    helper: Annotated[str, typer.Option(help="Helper agents spec (both policies).")] = "scripted",
 ) -> None:
     """Train the planner: the built-in policy on this CPU (default) or an LLM with OpenPipe ART (GRPO)."""
     knobs = _given(
@@ -222,4 +230,6 @@ def train(
         warm_start=warm_start,
         out=out or Path("runs/builtin"),
         concurrency=concurrency,
+        customer=customer,
+        helper=helper,
     )

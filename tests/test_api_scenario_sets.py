@@ -1,0 +1,39 @@
+"""`ccsim.generate_scenarios`, `load_scenarios`, `save_scenarios`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ccsim
+from ccsim.scenarios.generator import GenerationConfig
+from ccsim.scenarios.generator import generate_scenarios as generator_scenarios
+
+
+def test_generate_is_the_generator_with_friendly_arguments() -> None:
+    ours = ccsim.generate_scenarios(20, seed=3, route_mix={"fraud": 1}, split="val")
+    theirs = generator_scenarios(GenerationConfig(count=20, seed=3, route_mix={"fraud": 1.0}, split="val"))
+    assert [s.model_dump_json() for s in ours] == [s.model_dump_json() for s in theirs]
+    assert {s.expected_route.value for s in ours} == {"fraud"} and {s.split.value for s in ours} == {"val"}
+
+
+def test_save_then_load_round_trips(tmp_path: Path) -> None:
+    scenarios = ccsim.generate_scenarios(5, seed=9)
+    assert ccsim.save_scenarios(tmp_path / "s.jsonl", scenarios) == 5
+    assert ccsim.load_scenarios(tmp_path / "s.jsonl") == scenarios
+
+
+def test_load_accepts_minimal_records_and_names_bad_lines(tmp_path: Path) -> None:
+    good = tmp_path / "mine.csv"
+    good.write_text("id,opening_message,expected_route,needs_human\nm1,someone used my card in Ohio,fraud,true\n")
+    [scenario] = ccsim.load_scenarios(good)
+    assert scenario.id == "m1" and scenario.expected_route.value == "fraud"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "opening_message": "hi", "expected_route": "pizza", "needs_human": false}\n')
+    with pytest.raises(ccsim.ScenarioFileError, match=r"bad\.jsonl, line 1: .*pizza"):
+        ccsim.load_scenarios(bad)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("id,opening_message,expected_route,needs_human\n")
+    with pytest.raises(ccsim.ScenarioFileError, match=r"empty\.csv"):
+        ccsim.load_scenarios(empty)
