@@ -38,9 +38,12 @@ test-art-latest:
 	$(VENV312)/bin/python -c 'import importlib.metadata as m; print("openpipe-art", m.version("openpipe-art"), "on Python 3.12+")'; \
 	$(VENV312)/bin/python -m pytest $(ART_TESTS)
 
+# Style, the layers contract (ccsim -> training -> agents -> scenarios | tools -> contact_center) and types.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scenario_variety.py
