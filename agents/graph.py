@@ -130,8 +130,8 @@ async def planner_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) ->
         call_fields.clear()
 
     new_messages: list[BaseMessage] = [response]
-    results: list[PlannerDecision | InvalidAction] = [parse_action(tc) for tc in response.tool_calls]
-    results += [parse_invalid_tool_call(itc) for itc in response.invalid_tool_calls]
+    results: list[PlannerDecision | InvalidAction] = [parse_action(dict(tc)) for tc in response.tool_calls]
+    results += [parse_invalid_tool_call(dict(itc)) for itc in response.invalid_tool_calls]
 
     if not results:
         text = response.text.strip()
@@ -252,7 +252,7 @@ async def transfer_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) -
 # ---- the graph --------------------------------------------------------------------------------------
 
 
-def build_graph() -> CompiledStateGraph:
+def build_graph() -> CompiledStateGraph[EpisodeState, EpisodeContext, EpisodeState, EpisodeState]:
     """The compiled contact-center graph (stateless: everything per episode comes in the context)."""
     builder = StateGraph(EpisodeState, context_schema=EpisodeContext)
     builder.add_node(CUSTOMER, customer_node, destinations=(PLANNER, END))
@@ -265,7 +265,7 @@ def build_graph() -> CompiledStateGraph:
 
 
 @cache
-def contact_center_graph() -> CompiledStateGraph:
+def contact_center_graph() -> CompiledStateGraph[EpisodeState, EpisodeContext, EpisodeState, EpisodeState]:
     """The graph, compiled once per process and shared by every episode."""
     return build_graph()
 

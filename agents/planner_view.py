@@ -36,7 +36,7 @@ def _openai_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
             }
             for call in raw
         ]
-    calls = [
+    calls: list[dict[str, Any]] = [
         {"id": c.get("id"), "type": "function", "function": {"name": c["name"], "arguments": json.dumps(c["args"])}}
         for c in message.tool_calls
     ]

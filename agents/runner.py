@@ -13,10 +13,11 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ConfigDict, Field, InstanceOf
 
 from ccsim.agents.graph import play_episode
+from ccsim.agents.registry import PlannerModel
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec
 from ccsim.contact_center.episode import Episode, EventLog
 from ccsim.contact_center.models import Scenario
@@ -40,7 +41,7 @@ def episode_id(scenario_id: str, trial: int) -> str:
     return f"{scenario_id}#{trial}"
 
 
-def _label(planner: ModelSpec | BaseChatModel, planner_label: str | None) -> str:
+def _label(planner: ModelSpec | PlannerModel, planner_label: str | None) -> str:
     if planner_label:
         return planner_label
     return planner.label if isinstance(planner, ModelSpec) else type(planner).__name__
@@ -50,7 +51,7 @@ def _label(planner: ModelSpec | BaseChatModel, planner_label: str | None) -> str
 async def run_episode(
     scenario: Scenario,
     *,
-    planner: ModelSpec | BaseChatModel,
+    planner: ModelSpec | PlannerModel,
     customer: ModelSpec | None = None,
     helper: ModelSpec | None = None,
     episode_config: EpisodeConfig | None = None,
@@ -139,7 +140,7 @@ class EpisodeJob(BaseModel):
 
     scenario: Scenario
     trial: int = Field(default=0, ge=0, description="Trial number: seeds the episode and names it (id#trial).")
-    planner: ModelSpec | InstanceOf[BaseChatModel] | None = Field(
+    planner: ModelSpec | InstanceOf[Runnable] | None = Field(
         default=None, description="This episode's own planner; None plays the run's."
     )
 
@@ -174,7 +175,7 @@ async def run_episodes(
     *,
     on_episode: Callable[[Episode], Awaitable[None] | None] | None = None,
     skip: Iterable[str] = (),
-    planner_model: BaseChatModel | None = None,
+    planner_model: PlannerModel | None = None,
     prices: PriceTable | None = None,
 ) -> list[Episode]:
     """Play every episode whose id is not in `skip` with bounded concurrency; return them in job order.
@@ -188,7 +189,7 @@ async def run_episodes(
     done = set(skip)
     jobs = [job for job in _jobs(work, settings.trials) if job.episode_id not in done]
     semaphore = asyncio.Semaphore(settings.concurrency)
-    run_planner: ModelSpec | BaseChatModel = planner_model if planner_model is not None else settings.planner
+    run_planner: ModelSpec | PlannerModel = planner_model if planner_model is not None else settings.planner
 
     async def one(job: EpisodeJob) -> Episode:
         async with semaphore:

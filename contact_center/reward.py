@@ -494,7 +494,7 @@ def _config_or_rubric(value: object) -> object:
     # Weights stay weights (compact and familiar in saved configs); every other way of naming a reward becomes
     # a rubric. Mappings are left to pydantic's union, which tells weights from a rubric by its 'terms'.
     if value is None or isinstance(value, str) or (callable(value) and not isinstance(value, BaseModel)):
-        return as_rubric(value)  # type: ignore[arg-type]
+        return as_rubric(value)
     return value
 
 

@@ -222,7 +222,7 @@ class Catalog(BaseModel):
         intents = []
         for raw in data["intents"]:
             intent = raw.model_dump(exclude={"needs_human"}) if isinstance(raw, Intent) else raw
-            family = family_of.get(intent.get("name")) if isinstance(intent, dict) else None
+            family = family_of.get(str(intent.get("name"))) if isinstance(intent, dict) else None
             if family is not None:
                 if intent.get("hard") and intent.get("family") != family.get("name"):
                     # Its own ambiguous phrasings would tell a learned planner the route from the wording.

@@ -474,8 +474,8 @@ def weave(intent: Intent, draft: bd.RecordDraft, rng: random.Random) -> Situatio
         sit.facts["amount"] = round(amount, 2)
         sit.facts["can_pay"] = True
     elif setup == "autopay":
-        choices = [c for c in ("minimum", "statement", "full") if c != draft.account["autopay"]]
-        choice = rng.choice(choices)
+        modes = [c for c in ("minimum", "statement", "full") if c != draft.account["autopay"]]
+        choice = rng.choice(modes)
         spoken = {"minimum": "minimum", "statement": "statement balance", "full": "full balance"}
         sit.slots["autopay_choice"] = spoken[choice]
         extra["autopay_choice"] = choice
@@ -632,6 +632,7 @@ def generate_scenario(
 
     kind: AdversarialKind | None = None
     secondary: Intent | None = None
+    template_id: str | None  # None for an opening the caller supplies
     if difficulty is Difficulty.ADVERSARIAL:
         kind = adversarial_kind or rng.choice(ADVERSARIAL_KINDS)
         if kind == "multi_issue":
@@ -696,7 +697,7 @@ def generate_scenario(
     )
     required_state = [
         StateRequirement(
-            target=s.target,  # type: ignore[arg-type]
+            target=s.target,
             value=_fill(s.value, {**sit.slots, **{k: str(v) for k, v in facts.extra.items()}}),
             card_id=sit.card_id if s.target in ("card_status", "replacement", "pin_reset") else None,
         )

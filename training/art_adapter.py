@@ -31,7 +31,8 @@ TrajectoryGroup = art.TrajectoryGroup
 TrainResult = art.TrainResult
 Backend = art.Backend
 TrainableModel = art.TrainableModel
-gather_trajectory_groups = art.gather_trajectory_groups
+# Typed loosely: ART's own annotation says awaitables, but it gathers TrajectoryGroups built from coroutines.
+gather_trajectory_groups: Any = art.gather_trajectory_groups
 
 ART_VERSION: str = importlib.metadata.version("openpipe-art")
 

@@ -192,12 +192,12 @@ class BuiltinTrainReport(BaseModel):
     policy_sha256: str = Field(description="Digest of the latest weights (reproducibility check).")
     curve: list[CurvePoint]
 
-    @computed_field(description="Weights that differ from the shared default reward; None for a user's rubric.")
+    @computed_field(description="Weights that differ from the shared default reward; None for a user's rubric.")  # type: ignore[prop-decorator]
     @property
     def reward_overrides(self) -> dict[str, float | int | None] | None:
         return reward_overrides(self.config.reward)
 
-    @computed_field(description="The rubric rollouts were scored with: its terms, weights and functions.")
+    @computed_field(description="The rubric rollouts were scored with: its terms, weights and functions.")  # type: ignore[prop-decorator]
     @property
     def reward_rubric(self) -> dict[str, Any]:
         return as_rubric(self.config.reward).describe()

@@ -55,7 +55,7 @@ class DecisionPlanner(BaseChatModel):
     def _llm_type(self) -> str:
         return f"ccsim-{self.planner_name}-planner"
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Self:  # type: ignore[override]
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Self:
         # Its actions are the fixed planner tools; there is nothing to bind.
         return self
 

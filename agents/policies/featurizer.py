@@ -285,7 +285,8 @@ def _combine(groups: Sequence[tuple[np.ndarray, np.ndarray]]) -> FeatureVector:
 
 
 class Featurizer(Protocol):
-    config: HashingFeaturizerConfig | EncoderFeaturizerConfig
+    @property
+    def config(self) -> HashingFeaturizerConfig | EncoderFeaturizerConfig: ...
 
     def featurize(self, messages: Sequence[ChatMessage]) -> FeatureVector: ...
 
