@@ -100,6 +100,15 @@ class RunSummary(BaseModel):
     errors_by_cause: dict[str, int]
     status_counts: dict[str, int]
 
+    def __str__(self) -> str:
+        # print(run.summary) should read as a result, not as a 40-field pydantic repr.
+        acc, macro = self.route_accuracy, self.macro_route_accuracy
+        return (
+            f"{self.planner}: {self.episodes} episodes, "
+            f"route accuracy {acc.value:.3f} [{acc.low:.3f}, {acc.high:.3f}], macro {macro.value:.3f}, send-to-human {self.send_to_human_accuracy:.3f}, "
+            f"mean reward {self.mean_reward:+.3f}, errors {sum(self.errors_by_cause.values())}"
+        )
+
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> Interval:
     if n == 0:
