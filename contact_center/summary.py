@@ -105,7 +105,8 @@ class RunSummary(BaseModel):
         acc, macro = self.route_accuracy, self.macro_route_accuracy
         return (
             f"{self.planner}: {self.episodes} episodes, "
-            f"route accuracy {acc.value:.3f} [{acc.low:.3f}, {acc.high:.3f}], macro {macro.value:.3f}, send-to-human {self.send_to_human_accuracy:.3f}, "
+            f"route accuracy {acc.value:.3f} [{acc.low:.3f}, {acc.high:.3f}], macro {macro.value:.3f}, "
+            f"send-to-human {self.send_to_human_accuracy:.3f}, "
             f"mean reward {self.mean_reward:+.3f}, errors {sum(self.errors_by_cause.values())}"
         )
 
