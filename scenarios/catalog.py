@@ -59,6 +59,8 @@ SLOTS: frozenset[str] = frozenset(
     {
         "merchant",
         "amount",
+        "bank",
+        "product",
         "date",
         "weekday",
         "last4",
