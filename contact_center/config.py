@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 # The kinds that ship with ccsim; users register more (agents/registry.py), so a kind is any such name.
 BUILTIN_KINDS = ("rules", "scripted", "builtin", "openai", "py")
@@ -45,7 +45,14 @@ class ModelSpec(BaseModel):
     logprobs: bool = Field(default=False, description="Ask the endpoint for token logprobs (for training).")
     timeout_s: float = Field(default=60.0, gt=0, description="Per-request timeout.")
     max_retries: int = Field(default=3, ge=0, description="Retries with backoff on timeouts, 429 and 5xx.")
-    max_tokens: int | None = Field(default=None, description="Completion token cap.")
+    max_tokens: int | None = Field(default=None, ge=1, description="Completion token cap.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_has_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not _has_scheme(value):
+            raise ValueError(f"base URL {value!r} needs a scheme, e.g. http://{value.split('://')[-1]}")
+        return value
 
     @property
     def label(self) -> str:
@@ -62,6 +69,16 @@ class ModelSpec(BaseModel):
         return self.base_url or os.environ.get("OPENAI_BASE_URL") or None
 
 
+def _has_scheme(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+def _looks_like_host(text: str) -> bool:
+    """'localhost:9', 'example.com/v1', '10.0.0.1:8000': a URL written without its scheme (ART's 'name@30' is
+    a model name, not a host)."""
+    return bool(re.match(r"^(localhost|[\w-]+(\.[\w-]+)+|\[[0-9a-f:]+\])(:\d+)?(/.*)?$|^[\w.-]+:\d+(/.*)?$", text))
+
+
 def parse_model_spec(text: str, **overrides: object) -> ModelSpec:
     """Parse 'rules', 'scripted', 'builtin:PATH', 'openai:MODEL', 'openai:MODEL@URL', 'py:MODULE:FACTORY',
     or a registered 'KIND' / 'KIND:ARG' (whether KIND is registered is checked when the player is built)."""
@@ -75,7 +92,11 @@ def parse_model_spec(text: str, **overrides: object) -> ModelSpec:
         fields.update(kind="builtin", path=rest)
     elif kind == "openai" and rest:
         model, sep, base_url = rest.rpartition("@")
-        if not sep or not base_url.startswith(("http://", "https://")):
+        if sep and model and not _has_scheme(base_url) and _looks_like_host(base_url):
+            raise ModelSpecError(
+                f"spec {text!r}: the base URL {base_url!r} needs a scheme, e.g. openai:{model}@http://{base_url}"
+            )
+        if not sep or not _has_scheme(base_url):
             model, base_url = rest, ""
         if not model:
             raise ModelSpecError(f"spec {text!r}: 'openai:' needs a model name, e.g. openai:gpt-4.1-mini")
@@ -94,6 +115,9 @@ def parse_model_spec(text: str, **overrides: object) -> ModelSpec:
         )
     # A URL written into the spec itself beats a general --base-url default.
     fields.update({k: v for k, v in overrides.items() if v is not None and not (k == "base_url" and fields.get(k))})
+    url = fields.get("base_url")
+    if isinstance(url, str) and not _has_scheme(url):
+        raise ModelSpecError(f"base URL {url!r} for {text!r} needs a scheme, e.g. http://{url}")
     return ModelSpec.model_validate(fields)
 
 
@@ -102,3 +126,6 @@ class EpisodeConfig(BaseModel):
 
     max_turns: int = Field(default=8, ge=1, description="Planner turns before the episode fails.")
     timeout_s: float = Field(default=120.0, gt=0, description="Wall-clock limit of one episode.")
+    max_message_chars: int = Field(
+        default=8000, ge=1, description="Longest planner message to the customer; a longer one is an invalid action."
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -56,6 +58,8 @@ class FakeOpenAIServer:
         self.responder = responder
         self.model = model
         self.requests: list[dict[str, Any]] = []
+        self.disconnects = 0  # delayed replies whose client hung up before the answer was ready
+        self.api_key: str | None = None  # when set, requests without `Authorization: Bearer <it>` get a 401
         self._queue: deque[ScriptedReply] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -129,6 +133,23 @@ class FakeOpenAIServer:
             },
         }
 
+    def _client_left(self, connection: socket.socket, delay_s: float) -> bool:
+        """Wait `delay_s` as a busy server would, but notice when the client closes the connection."""
+        deadline = time.monotonic() + delay_s
+        while (left := deadline - time.monotonic()) > 0:
+            readable, _, _ = select.select([connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    if connection.recv(1, socket.MSG_PEEK) == b"":
+                        with self._lock:
+                            self.disconnects += 1
+                        return True
+                except OSError:
+                    return True
+                time.sleep(left)
+                return False
+        return False
+
     # -- lifecycle -------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
@@ -156,7 +177,15 @@ class FakeOpenAIServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test); nothing to answer
 
+            def _authorised(self) -> bool:
+                if server.api_key is None or self.headers.get("Authorization") == f"Bearer {server.api_key}":
+                    return True
+                self._send(401, json.dumps({"error": {"message": "Incorrect API key provided", "code": 401}}))
+                return False
+
             def do_GET(self) -> None:
+                if not self._authorised():
+                    return
                 if self.path.rstrip("/").endswith("/models"):
                     self._send(200, json.dumps({"object": "list", "data": [{"id": server.model}]}))
                 else:
@@ -172,9 +201,12 @@ class FakeOpenAIServer:
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, json.dumps({"error": {"message": f"unknown path {self.path}"}}))
                     return
+                if not self._authorised():
+                    return
                 reply = server._next_reply(body)
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)
+                if reply.delay_s and server._client_left(self.connection, reply.delay_s):
+                    self.close_connection = True
+                    return
                 if reply.raw_body is not None:
                     self._send(reply.status, reply.raw_body)
                 elif reply.status != 200:
