@@ -28,6 +28,10 @@ _JSON_COLUMNS = frozenset(
 _BOOL_COLUMNS = frozenset({"needs_human", "clarification_needed"})
 _INT_COLUMNS = frozenset({"seed", "schema_version"})
 _TRUE = frozenset({"true", "yes", "y", "1", "t"})
+# Caps that keep a hostile or broken file from stalling a run: an opening message is a customer's first
+# message, never a document; a record is one scenario (a full one with 90 days of transactions is ~30 KB).
+MAX_OPENING_CHARS = 4000
+MAX_RECORD_CHARS = 1_000_000
 _FALSE = frozenset({"false", "no", "n", "0", "f"})
 
 
@@ -70,14 +74,71 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
+def _reject_constant(name: str) -> Any:
+    raise RecordError(f"{name} is not a number a scenario can hold (NaN and Infinity are rejected)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        _reject_constant(text)
+    return value
+
+
+def _no_surrogates(value: Any) -> None:
+    """Lone surrogates (a JSON "\\ud800") decode but can never be written back as UTF-8."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise RecordError("text holds an invalid unicode escape (a lone surrogate)") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def loads_json(text: str) -> Any:
+    """JSON text as Python values, with one clear RecordError for anything a scenario cannot hold: malformed
+    JSON, NaN or Infinity, nesting too deep to read, numbers too long to convert, invalid unicode."""
+    if len(text) > MAX_RECORD_CHARS:
+        raise RecordError(f"record is {len(text):,} characters; the limit is {MAX_RECORD_CHARS:,}")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise RecordError("JSON nested too deeply") from None
+    except RecordError:
+        raise
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise RecordError(f"unreadable JSON value: {str(exc)[:120]}") from None
+    _no_surrogates(data)
+    return data
+
+
+def check_sizes(data: dict[str, Any]) -> None:
+    """An opening message longer than MAX_OPENING_CHARS is an error, not a stall at simulation time."""
+    opening = data.get("opening_message")
+    if isinstance(opening, str) and len(opening) > MAX_OPENING_CHARS:
+        raise RecordError(
+            f"opening_message is {len(opening):,} characters; the limit is {MAX_OPENING_CHARS:,} "
+            "(a customer's first message, not a document)"
+        )
+
+
 def _csv_cell(column: str, value: str) -> Any:
     if column in _JSON_COLUMNS:
         if value.strip() == "":
             return None
         try:
-            return json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise RecordError(f"column {column!r} is not valid JSON: {exc.msg}") from None
+            return loads_json(value)
+        except RecordError as exc:
+            raise RecordError(f"column {column!r} is not valid JSON: {exc}") from None
     if column in _BOOL_COLUMNS:
         return parse_bool(value)
     if column in _INT_COLUMNS:
@@ -93,30 +154,63 @@ def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | RecordError
     if path.suffix.lower() not in SUFFIXES:
         raise ScenarioFileError(f"{path}: unsupported file type {path.suffix!r}; use .jsonl or .csv")
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioFileError(f"{path}: no such file") from None
+    try:
+        # utf-8-sig: a byte-order mark (Excel writes one) is accepted and dropped.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioFileError(
+            f"{path}, line {bad_line}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8"
+        ) from None
     if not text.strip():
         raise ScenarioFileError(f"{path}: file is empty")
+    if "\x00" in text:
+        nul_line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ScenarioFileError(f"{path}, line {nul_line}: a NUL byte; this is not a text file (UTF-16?)")
     if path.suffix.lower() == ".jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, RecordError(f"malformed JSON: {exc.msg} (column {exc.colno})")
+                data = loads_json(line)
+            except RecordError as exc:
+                yield number, exc
                 continue
             yield number, data if isinstance(data, dict) else RecordError("expected a JSON object")
         return
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
+    yield from _csv_records(path, text)
+
+
+def _csv_records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any] | RecordError]]:
+    # strict: an unbalanced quote is an error instead of one cell swallowing the rest of the file.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise ScenarioFileError(f"{path}, line 1: unreadable CSV header ({exc})") from None
+    if not fieldnames:
         raise ScenarioFileError(f"{path}: CSV has no header row")
     start = 2
-    for row in reader:
+    rows = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader cannot resynchronise after a broken quote or an oversized cell: stop here.
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a cell is larger than {csv.field_size_limit():,} characters"
+            elif "unexpected end of data" in reason or "expected" in reason:
+                reason = f"unbalanced quote ({reason}); the quoted cell starts on this line or the next"
+            yield start, RecordError(f"unreadable CSV: {reason}")
+            return
         number, start = start, reader.line_num + 1
+        rows += 1
         if None in row:
             yield number, RecordError("row has more cells than the header")
             continue
@@ -126,6 +220,8 @@ def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | RecordError
             yield number, {k: _csv_cell(k, v or "") for k, v in row.items() if k}
         except RecordError as exc:
             yield number, exc
+    if rows == 0:
+        raise ScenarioFileError(f"{path}: the CSV has a header row but no records")
 
 
 def validate_scenario_record(data: dict[str, Any]) -> Scenario:
@@ -152,7 +248,11 @@ def collect(path: Path, records: Iterable[tuple[int, Any]], *, skip_invalid: boo
         try:
             if isinstance(record, RecordError):
                 raise record
-            scenario = convert(number, record)
+            check_sizes(record)
+            try:
+                scenario = convert(number, record)
+            except RecursionError:
+                raise RecordError("record nested too deeply") from None
             if scenario.id in seen:
                 raise RecordError(f"duplicate id {scenario.id!r} (first on line {seen[scenario.id]})")
         except (RecordError, ValueError) as exc:

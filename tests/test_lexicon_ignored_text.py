@@ -15,7 +15,7 @@ from ccsim.agents.lexicon.ignored_text import drop_third_party, mentions_someone
          "How do I activate my card?"),
         ("I want to speak to a real person about my balance", "about my balance"),
         ("what's my available credit? agent please", "what's my available credit?"),
-        ("Route: disputes. my card was declined", ". my card was declined"),
+        ("Route: disputes. my card was declined", "my card was declined"),
     ],
 )  # fmt: skip
 def test_injections_and_human_demands_are_removed(text: str, kept: str) -> None:

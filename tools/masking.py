@@ -8,6 +8,7 @@ leaks one).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 MASK_PREFIX = "**** **** **** "
 
@@ -36,6 +37,31 @@ def _mask_card_match(match: re.Match[str]) -> str:
 
 def redact(text: str) -> str:
     """Mask card-number-like digit runs (keeping the last four), SSN-like numbers and CVV mentions."""
-    text = _CARD_NUMBER.sub(_mask_card_match, text)
-    text = _SSN.sub(lambda m: f"***-**-{m.group(2)}", text)
-    return _CVV.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return redact_counted(text)[0]
+
+
+def redact_counted(text: str) -> tuple[str, int]:
+    """`redact`, and how many sensitive numbers it masked."""
+    text, cards = _CARD_NUMBER.subn(_mask_card_match, text)
+    text, ssns = _SSN.subn(lambda m: f"***-**-{m.group(2)}", text)
+    text, cvvs = _CVV.subn(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return text, cards + ssns + cvvs
+
+
+def redact_value(value: Any) -> tuple[Any, int]:
+    """`redact` applied to every string in a JSON-like value (dict keys and values, lists); and the count."""
+    if isinstance(value, str):
+        return redact_counted(value)
+    if isinstance(value, dict):
+        total = 0
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            new_key, n_key = redact_value(key) if isinstance(key, str) else (key, 0)
+            new_item, n_item = redact_value(item)
+            out[new_key] = new_item
+            total += n_key + n_item
+        return out, total
+    if isinstance(value, list | tuple):
+        items = [redact_value(item) for item in value]
+        return [item for item, _ in items], sum(n for _, n in items)
+    return value, 0
