@@ -30,6 +30,7 @@ Trajectory = art.Trajectory
 TrajectoryGroup = art.TrajectoryGroup
 TrainResult = art.TrainResult
 Backend = art.Backend
+Model = art.Model
 TrainableModel = art.TrainableModel
 # Typed loosely: ART's own annotation says awaitables, but it gathers TrajectoryGroups built from coroutines.
 gather_trajectory_groups: Any = art.gather_trajectory_groups
@@ -41,6 +42,7 @@ __all__ = [
     "Backend",
     "Choice",
     "InferenceEndpoint",
+    "Model",
     "TrainResult",
     "TrainableModel",
     "Trajectory",

@@ -24,11 +24,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ccsim.agents.runner import run_episode
-from ccsim.contact_center.config import EpisodeConfig, ModelSpec
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec, parse_model_spec
 from ccsim.contact_center.episode import Episode
 from ccsim.contact_center.files import write_text_atomic
 from ccsim.contact_center.models import Scenario
-from ccsim.contact_center.reward import RewardField
+from ccsim.contact_center.reward import RewardField, RewardSpec, as_rubric
 from ccsim.contact_center.summary import RouteTally, episode_failed
 from ccsim.scenarios.importer import import_scenarios
 from ccsim.training import art_adapter
@@ -224,7 +224,7 @@ async def run_rollout(scenario: Scenario, plan: RolloutPlan) -> Episode:
     )
 
 
-def planner_spec(model: art_adapter.TrainableModel, *, temperature: float) -> ModelSpec:
+def planner_spec(model: art_adapter.Model, *, temperature: float) -> ModelSpec:
     """The trained model's current checkpoint as an 'openai' planner spec, logprobs on for training."""
     endpoint = art_adapter.inference_endpoint(model)
     os.environ[INFERENCE_KEY_ENV] = endpoint.api_key
@@ -256,6 +256,41 @@ async def _trajectory(rollout: Rollout, scenario: Scenario, plan: RolloutPlan) -
     return episode_to_trajectory(episode)
 
 
+async def rollout(
+    model: art_adapter.Model,
+    scenario: Scenario,
+    *,
+    trial: int = 0,
+    customer: ModelSpec | str = "scripted",
+    helper: ModelSpec | str = "scripted",
+    reward: RewardSpec = None,
+    episode_config: EpisodeConfig | None = None,
+    temperature: float = 1.0,
+    plan: RolloutPlan | None = None,
+    play: Rollout = run_rollout,
+) -> Trajectory:
+    """ART's rollout function (`async def rollout(model, scenario) -> art.Trajectory`): one episode of
+    `scenario` with the planner sampled from `model`'s own endpoint (logprobs on), through the canonical
+    runner, as a trainable trajectory. Use it with `art.gather_trajectory_groups` in your own loop;
+    `ccsim train --backend` uses it too. `trial` seeds the episode (give each rollout of a group its own).
+    An errored or timed-out episode raises RolloutFailedError (infrastructure, not policy: ART counts it
+    as an exception, within `max_exceptions`). `plan` overrides everything but `scenario` and `play`.
+    """
+    if plan is None:
+        plan = RolloutPlan(
+            planner=planner_spec(model, temperature=temperature),
+            customer=customer if isinstance(customer, ModelSpec) else parse_model_spec(customer),
+            helper=helper if isinstance(helper, ModelSpec) else parse_model_spec(helper),
+            episode_config=episode_config or EpisodeConfig(),
+            reward=as_rubric(reward),
+            trial=trial,
+        )
+    return await _trajectory(play, scenario, plan)
+
+
+rollout_trajectory = rollout  # `gather_step_groups` takes a `rollout` argument (the episode player) of its own
+
+
 def _max_exceptions(config: ArtTrainConfig) -> int:
     if config.max_rollout_failures >= 1:
         return int(config.max_rollout_failures)
@@ -274,7 +309,9 @@ async def gather_step_groups(
     groups = [
         TrajectoryGroup(
             (
-                _trajectory(rollout, scenario, _plan(config, planner, step * config.rollouts_per_group + r))
+                rollout_trajectory(
+                    model, scenario, plan=_plan(config, planner, step * config.rollouts_per_group + r), play=rollout
+                )
                 for r in range(config.rollouts_per_group)
             ),
             metadata={"scenario_id": scenario.id, "step": step},
