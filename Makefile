@@ -28,7 +28,7 @@ PY312 ?= $(shell for p in python3.13 python3.12 $(HOME)/.pyenv/versions/3.12*/bi
 	$$p -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV312 ?= .venv312
 ART_TESTS := tests/test_trajectory.py tests/test_trajectory_io.py tests/test_rewards.py tests/test_ruler.py \
-	tests/test_art_train.py
+	tests/test_art_train.py tests/test_ruler_eval.py tests/test_art_rollout.py
 
 test-art-latest:
 	@if [ -z "$(PY312)" ]; then echo "no Python 3.12+ here: skipping the newest-ART training tests"; exit 0; fi; \

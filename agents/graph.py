@@ -12,7 +12,7 @@ import operator
 import time
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.graph import END, START, StateGraph
@@ -20,6 +20,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict  # not typing's: LangGraph Studio's /schemas needs it on Python < 3.12
 
 from ccsim.agents.customer import CustomerSimulator
 from ccsim.agents.helpers import Helper
@@ -35,10 +36,12 @@ from ccsim.agents.planner_actions import (
 from ccsim.agents.planner_view import system_note, to_openai_messages
 from ccsim.agents.prompts import planner_system_prompt
 from ccsim.agents.registry import EpisodeParts, PlannerModel, build_customer, build_helpers, build_planner
+from ccsim.agents.stored_text import customer_text, event_fields, safe_text, stored_planner_messages
 from ccsim.agents.usage import UsageTally
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec
 from ccsim.contact_center.episode import EventLog, TokenUsage
 from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.observability import traced
 from ccsim.contact_center.taxonomy import HELPER_ROUTES, ROUTES, Route
 from ccsim.tools.bank_state import BankState, BankToolError
 
@@ -94,13 +97,27 @@ async def customer_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) -
     reply = await ctx.customer.reply(state.get("to_customer"), helper_answer=state.get("helper_answer"))
     update: dict[str, Any] = {"to_customer": None, "helper_answer": None}
     if reply.text:
-        ctx.log.add("customer_message", CUSTOMER, reply.text)
+        # Masked before the planner or the log sees it: a card number the customer types is never stored.
+        said = customer_text(reply.text)
+        ctx.log.add("customer_message", CUSTOMER, said)
         update["customer_turns"] = state.get("customer_turns", 0) + 1
-        update["planner_messages"] = [HumanMessage(reply.text)]
+        update["planner_messages"] = [HumanMessage(said)]
     if reply.ended:
         ctx.log.add("end", CUSTOMER, "The customer ended the call.")
         return Command(goto=END, update={**update, "status": "completed"})
     return Command(goto=PLANNER, update=update)
+
+
+@traced("planner", hide=("planner",))
+async def call_planner(planner: PlannerModel, messages: list[BaseMessage]) -> Any:
+    """One planner call (a Weave op under the episode's while Weave runs)."""
+    return await planner.ainvoke(messages)
+
+
+@traced("helper", hide=("helper",))
+async def call_helper(helper: Helper, route: str, task: str, conversation: list[BaseMessage]) -> str:
+    """One helper agent's turn, its tool calls nested under it in Weave."""
+    return await helper.run(task, conversation)
 
 
 async def planner_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> Command:
@@ -111,7 +128,7 @@ async def planner_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) ->
         return Command(goto=END, update={"status": "turn_limit"})
 
     started = time.perf_counter()
-    response = await ctx.planner.ainvoke(state["planner_messages"])
+    response = await call_planner(ctx.planner, state["planner_messages"])
     latency = time.perf_counter() - started
     if not isinstance(response, AIMessage):
         response = AIMessage(content=getattr(response, "content", str(response)))
@@ -126,6 +143,7 @@ async def planner_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) ->
     call_fields: dict[str, Any] = {"model": model, "latency_s": round(latency, 6), "usage": usage}
 
     def log_once(kind: Any, content: str = "", **fields: Any) -> None:
+        content, fields = event_fields(content, fields)  # masked and capped: nothing sensitive at rest
         ctx.log.add(kind, PLANNER, content, **call_fields, **fields)
         call_fields.clear()
 
@@ -135,6 +153,15 @@ async def planner_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) ->
 
     if not results:
         text = response.text.strip()
+        if len(text) > ctx.config.max_message_chars:
+            error = (
+                f"Your message was {len(text)} characters; the limit is {ctx.config.max_message_chars}. "
+                "Ask the customer one short question, or call delegate or transfer_to_human."
+            )
+            log_once("invalid_action", error)
+            new_messages.append(system_note(error))
+            update["invalid_actions"] = state.get("invalid_actions", 0) + 1
+            return Command(goto=PLANNER, update={**update, "planner_messages": new_messages})
         if text:
             log_once("planner_message", text)
             return Command(goto=CUSTOMER, update={**update, "planner_messages": new_messages, "to_customer": text})
@@ -180,7 +207,9 @@ async def planner_node(state: EpisodeState, runtime: Runtime[EpisodeContext]) ->
         return Command(goto=PLANNER, update=update)
     route = chosen.route
     assert route is not None  # parse_action returns only delegate and transfer decisions, which name a route
-    update["pending"] = PendingAction(route=route.value, text=chosen.text, tool_call_id=chosen.tool_call_id or "")
+    # The task or summary travels to helpers, the bank state and the transfer event masked and capped.
+    text = safe_text(chosen.text)[0]
+    update["pending"] = PendingAction(route=route.value, text=text, tool_call_id=chosen.tool_call_id or "")
     return Command(goto=route.value if chosen.kind == "delegate" else TRANSFER, update=update)
 
 
@@ -190,8 +219,8 @@ def _helper_node(route: Route) -> Any:
         pending = state["pending"]
         assert pending is not None and pending["route"] == route.value
         conversation = [m for m in state["planner_messages"] if not isinstance(m, SystemMessage)]
-        answer = await ctx.helpers[route].run(pending["text"], conversation)
-        ctx.log.add("helper_message", route.value, answer)
+        answer = await call_helper(ctx.helpers[route], route.value, pending["text"], conversation)
+        ctx.log.add("helper_message", route.value, event_fields(answer, {})[0])
         return Command(
             goto=CUSTOMER,
             update={
@@ -355,7 +384,7 @@ async def play_episode(
         status=final.get("status") or "completed",
         final_route=Route(final_route) if final_route else None,
         handoff_summary=final.get("handoff_summary"),
-        planner_messages=to_openai_messages(final["planner_messages"]),
+        planner_messages=stored_planner_messages(to_openai_messages(final["planner_messages"])),
         planner_tools=copy.deepcopy(PLANNER_TOOLS),
         state_changes=list(bank.changes),
         unmet_requirements=bank.check_requirements(scenario.required_state),

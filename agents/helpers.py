@@ -24,6 +24,7 @@ from ccsim.agents.usage import UsageTally
 from ccsim.contact_center.config import ModelSpec
 from ccsim.contact_center.episode import EventLog
 from ccsim.contact_center.models import Scenario
+from ccsim.contact_center.observability import traced
 from ccsim.contact_center.taxonomy import Route
 from ccsim.tools.bank_state import BankState
 from ccsim.tools.bank_tools import tools_for_helper
@@ -51,6 +52,12 @@ def render_conversation(conversation: list[BaseMessage]) -> str:
     return "\n".join(lines) or "(no messages yet)"
 
 
+@traced("tool", hide=("tool",))
+async def call_tool(tool: BaseTool, name: str, args: dict[str, Any]) -> Any:
+    """One bank tool call (a Weave op under its helper's while Weave runs)."""
+    return await tool.ainvoke(args)
+
+
 class _ToolRunner:
     """Calls one helper's tools by name and logs every call and result."""
 
@@ -68,7 +75,7 @@ class _ToolRunner:
         if tool is None:
             result = f"Error: unknown tool {name!r}; available: {', '.join(self.tools)}."
         else:
-            output = await tool.ainvoke(args)
+            output = await call_tool(tool, name, args)
             result = output if isinstance(output, str) else str(output)
         self.log.add(
             "tool_result",

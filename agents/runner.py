@@ -159,14 +159,12 @@ def _jobs(work: Iterable[Scenario | EpisodeJob], trials: int) -> list[EpisodeJob
     return jobs
 
 
-def _abort_message(finished: Sequence[Episode]) -> str:
-    failures = [e for e in finished if episode_failed(e)]
-    cause, count = Counter((e.error or e.status).split(":")[0] for e in failures).most_common(1)[0]
-    example = next(e.error for e in failures if (e.error or e.status).startswith(cause))
-    return (
-        f"stopped after {len(failures)} of {len(finished)} episodes failed "
-        f"(most common: {cause} x{count}; e.g. {example})"
-    )
+def _abort_message(failures: Sequence[str], finished: int) -> str:
+    """`failures`: each failed episode's error ("<Cause>: message") or status."""
+    cause, count = Counter(f.split(":")[0] for f in failures).most_common(1)[0]
+    example = next(f for f in failures if f.startswith(cause))
+    share = f"{len(failures)} of {finished}"
+    return f"stopped after {share} episodes failed (most common: {cause} x{count}; e.g. {example})"
 
 
 async def run_episodes(
@@ -177,6 +175,7 @@ async def run_episodes(
     skip: Iterable[str] = (),
     planner_model: PlannerModel | None = None,
     prices: PriceTable | None = None,
+    keep: bool = True,
 ) -> list[Episode]:
     """Play every episode whose id is not in `skip` with bounded concurrency; return them in job order.
 
@@ -184,16 +183,43 @@ async def run_episodes(
     `settings.planner`; an EpisodeJob is exactly one episode, played by its own planner when it has one.
     Episodes are labelled `settings.planner.label` either way. `on_episode` sees each episode as soon as it
     finishes, in completion order (the run folder appends and flushes it there), so a killed run keeps
-    everything that had finished. RunAbortedError stops the run once most episodes fail.
+    everything that had finished. RunAbortedError stops the run once most episodes fail. With
+    `keep=False` nothing is held after `on_episode` has seen it (memory stays flat however long the run)
+    and the returned list is empty.
     """
     done = set(skip)
     jobs = [job for job in _jobs(work, settings.trials) if job.episode_id not in done]
-    semaphore = asyncio.Semaphore(settings.concurrency)
     run_planner: ModelSpec | PlannerModel = planner_model if planner_model is not None else settings.planner
+    results: list[Episode | None] = [None] * len(jobs) if keep else []
+    pending = iter(enumerate(jobs))
+    failures: list[str] = []
+    tally = RouteTally()
+    in_order = asyncio.Lock()  # one finished episode at a time through on_episode and the abort check
+    stopped: list[bool] = []  # set once the run ends early: no further episode starts or is handed over
 
-    async def one(job: EpisodeJob) -> Episode:
-        async with semaphore:
-            return await run_episode(
+    async def finish(index: int, episode: Episode) -> None:
+        async with in_order:
+            if stopped:
+                return
+            if keep:
+                results[index] = episode
+            tally.add(episode)
+            if episode_failed(episode):
+                failures.append(episode.error or episode.status)
+            if on_episode is not None:
+                maybe = on_episode(episode)
+                if asyncio.iscoroutine(maybe):
+                    await maybe
+            if tally.episodes >= settings.abort_after and tally.failed / tally.episodes >= settings.abort_failure_rate:
+                stopped.append(True)
+                raise RunAbortedError(_abort_message(failures, tally.episodes))
+
+    async def worker() -> None:
+        # `concurrency` workers pull jobs one at a time: no task (or result) per job is created up front.
+        for index, job in pending:
+            if stopped:
+                return
+            episode = await run_episode(
                 job.scenario,
                 planner=job.planner if job.planner is not None else run_planner,
                 customer=settings.customer,
@@ -204,24 +230,16 @@ async def run_episodes(
                 planner_label=settings.planner.label,
                 prices=prices,
             )
+            await finish(index, episode)
 
-    tasks = [asyncio.ensure_future(one(job)) for job in jobs]
-    finished: list[Episode] = []
-    tally = RouteTally()
+    workers = [asyncio.ensure_future(worker()) for _ in range(min(settings.concurrency, len(jobs)))]
     try:
-        for next_done in asyncio.as_completed(tasks):
-            episode = await next_done
-            finished.append(episode)
-            tally.add(episode)
-            if on_episode is not None:
-                maybe = on_episode(episode)
-                if asyncio.iscoroutine(maybe):
-                    await maybe
-            if tally.episodes >= settings.abort_after and tally.failed / tally.episodes >= settings.abort_failure_rate:
-                raise RunAbortedError(_abort_message(finished))
+        await asyncio.gather(*workers)
     finally:
-        for task in tasks:
+        # A cancelled episode can swallow its cancellation (LangGraph, wait_for); the flag stops its worker too.
+        stopped.append(True)
+        for task in workers:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*workers, return_exceptions=True)
     # Job order, not completion order: whoever reads the list (a trainer's groups) stays deterministic.
-    return [task.result() for task in tasks]
+    return [episode for episode in results if episode is not None]

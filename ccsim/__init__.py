@@ -55,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "default_rubric": "ccsim.contact_center.reward",
     "rescore_run": "ccsim.api.rescore",
     "ScenarioFileError": "ccsim.scenarios.io",
+    "PreflightError": "ccsim.agents.preflight",
 }
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "EpisodeParts",
     "Leaderboard",
     "ModelSpec",
+    "PreflightError",
     "RewardConfig",
     "RewardTerm",
     "Route",
@@ -105,6 +107,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from ccsim.agents.preflight import PreflightError
     from ccsim.agents.registry import EpisodeParts, register_customer, register_helper, register_planner
     from ccsim.api.evaluation import Leaderboard, aevaluate, evaluate
     from ccsim.api.rescore import rescore_run

@@ -84,7 +84,10 @@ class EpisodeMetrics(BaseModel):
     planner_latency_s: float = Field(ge=0, description="Total wall time spent in planner calls.")
     prompt_tokens: int = Field(ge=0, description="Planner prompt tokens.")
     completion_tokens: int = Field(ge=0, description="Planner completion tokens.")
-    cost_usd: float = Field(ge=0, description="Cost of all model calls in the episode, from the price table.")
+    cost_usd: float = Field(ge=0, description="Cost of the priced model calls in the episode (see unpriced_models).")
+    unpriced_models: list[str] = Field(
+        default_factory=list, description="Models that used tokens but have no known price: their cost is unknown."
+    )
 
 
 class Episode(BaseModel):

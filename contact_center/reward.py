@@ -35,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from ccsim.contact_center.at_rest import SENSITIVE, altered_turns
 from ccsim.contact_center.episode import Episode, EpisodeMetrics
 
 RewardFunction: TypeAlias = Callable[[Episode], float]
@@ -61,6 +62,9 @@ class RewardConfig(BaseModel):
            - premature_route_penalty * max(0, routing_actions - 1)   (the customer came back unresolved)
            - unneeded_question_penalty    (asked although the opening decided the route)
            - turn_limit_penalty           (the episode ran out of turns)
+           - sensitive_number_penalty * planner turns that wrote a full card number, SSN or CVV
+             (read from the stored turns, not the metrics: 0 for every episode without one, so rewards
+             are unchanged there; `episode_reward` below is the metrics-only part)
 
     An errored episode (status 'error', or no metrics) gets `error_reward` instead. `default_rubric(config)`
     turns these weights into the rubric the runner applies.
@@ -104,6 +108,11 @@ class RewardConfig(BaseModel):
         "the turn cost usually suffices; it uses a label, so it is a training aid rather than an outcome.",
     )
     turn_limit_penalty: float = Field(default=0.5, ge=0, description="Cost of running out of turns.")
+    sensitive_number_penalty: float = Field(
+        default=0.5,
+        ge=0,
+        description="Cost of each planner turn that wrote a full card number, SSN or CVV (masked before storage).",
+    )
     error_reward: float = Field(
         default=0.0,
         description="Reward of an errored episode (status 'error' or no metrics), applied by the runner.",
@@ -197,6 +206,11 @@ def unneeded_question(episode: Episode) -> float:
 def turn_limit_hit(episode: Episode) -> float:
     """1 when the episode ran out of turns."""
     return 1.0 if _metrics(episode).turn_limit_hit else 0.0
+
+
+def sensitive_numbers(episode: Episode) -> float:
+    """Planner turns that wrote a full card number, SSN or CVV (stored masked, marked by contact_center.at_rest)."""
+    return float(altered_turns(episode.planner_messages)[SENSITIVE])
 
 
 # -- importing rewards by name -----------------------------------------------------------------------------
@@ -385,6 +399,9 @@ def default_rubric(config: RewardConfig | None = None) -> Rubric:
             name="unneeded_question", weight=_penalty(config.unneeded_question_penalty), function=unneeded_question
         ),
         RewardTerm(name="turn_limit", weight=_penalty(config.turn_limit_penalty), function=turn_limit_hit),
+        RewardTerm(
+            name="sensitive_numbers", weight=_penalty(config.sensitive_number_penalty), function=sensitive_numbers
+        ),
     )
     return Rubric(
         name="default" if not config.overrides() else "default-reweighted",

@@ -84,4 +84,5 @@ def score_episode(
         prompt_tokens=outcome.planner_usage.prompt_tokens,
         completion_tokens=outcome.planner_usage.completion_tokens,
         cost_usd=prices.cost(outcome.usage_by_model),
+        unpriced_models=prices.unpriced(outcome.usage_by_model),
     )

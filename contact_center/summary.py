@@ -96,9 +96,15 @@ class RunSummary(BaseModel):
     latency_p50_s: float
     latency_p95_s: float
     planner_latency_p50_s: float
-    cost_per_1k_episodes_usd: float
+    cost_per_1k_episodes_usd: float = Field(description="Mean cost of the priced model calls, per 1,000 episodes.")
+    unpriced_models: list[str] = Field(
+        default_factory=list, description="Models without a known price: when any, the cost is unknown, not 0."
+    )
     errors_by_cause: dict[str, int]
     status_counts: dict[str, int]
+    logprobs_missing: int = Field(
+        default=0, description="Planner turns without the logprobs the run asked for (they cannot be trained on)."
+    )
 
     def __str__(self) -> str:
         # print(run.summary) should read as a result, not as a 40-field pydantic repr.
@@ -153,7 +159,30 @@ def _ratio(num: int, den: int) -> float:
     return round(num / den, 4) if den else 0.0
 
 
-def summarize(planner: str, episodes: Sequence[Episode]) -> RunSummary:
+def _slim(episode: Episode) -> Episode:
+    """The episode without its event stream and messages: all a summary reads, a small part of the memory."""
+    return episode.model_copy(update={"events": [], "planner_messages": [], "planner_tools": [], "state_changes": []})
+
+
+def missing_logprobs(episode: Episode) -> int:
+    """The episode's planner turns whose Choice came back without logprobs."""
+    return sum(
+        1
+        for m in episode.planner_messages
+        if m.get("role") == "assistant" and isinstance(m.get("choice"), dict) and not m["choice"].get("logprobs")
+    )
+
+
+def summarize(planner: str, episodes: Iterable[Episode], *, logprobs: bool = False) -> RunSummary:
+    """The run's summary. `episodes` may be a generator (e.g. read from episodes.jsonl): each is kept only
+    as its metrics and labels, so memory stays small however many episodes there are. `logprobs`: the run
+    asked for them, so turns without them are counted."""
+    lacking = 0
+    slim: list[Episode] = []
+    for episode in episodes:
+        lacking += missing_logprobs(episode) if logprobs else 0
+        slim.append(_slim(episode))
+    episodes = slim
     scored = [e for e in episodes if e.metrics is not None]
     metrics = [e.metrics for e in scored if e.metrics is not None]
     expected = [m.expected_route.value for m in metrics]
@@ -219,6 +248,8 @@ def summarize(planner: str, episodes: Sequence[Episode]) -> RunSummary:
         latency_p95_s=_percentile(latencies, 95),
         planner_latency_p50_s=_percentile([m.planner_latency_s for m in metrics], 50),
         cost_per_1k_episodes_usd=round(1000 * total_cost / len(metrics), 6) if metrics else 0.0,
+        unpriced_models=sorted({model for m in metrics for model in m.unpriced_models}),
         errors_by_cause=dict(Counter((e.error or e.status).split(":")[0] for e in failed)),
         status_counts=dict(Counter(e.status for e in episodes)),
+        logprobs_missing=lacking,
     )

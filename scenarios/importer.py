@@ -10,10 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ccsim.contact_center.models import Difficulty, Scenario, Split
+from ccsim.contact_center.models import CustomerFacts, Difficulty, Scenario, Split
 from ccsim.contact_center.taxonomy import ROUTES, Route, parse_route
 from ccsim.scenarios.catalog import load_catalog
 from ccsim.scenarios.generator import generate_scenario
+from ccsim.scenarios.intent_inference import infer_intent
 from ccsim.scenarios.io import (
     ReadResult,
     RecordError,
@@ -79,9 +80,12 @@ def complete_record(record: MinimalRecord, *, seed: int = 0, default_source: str
     """A full, consistent scenario around the user's opening message; deterministic in (record, seed)."""
     catalog = load_catalog()
     scenario_seed = _stable_int("import", seed, record.id)
-    if record.intent is not None:
-        intent = catalog.get(record.intent)
+    # The intent decides the hidden facts: given, inferred from the words (issue 12), or unknown.
+    inferred = record.intent or infer_intent(record.opening_message, record.expected_route, catalog)
+    if inferred is not None:
+        intent = catalog.get(inferred)
     else:
+        # The record and its setup still need an intent; its facts are replaced by unknown ones below.
         candidates = sorted(catalog.by_route(record.expected_route), key=lambda i: i.name)
         intent = candidates[scenario_seed % len(candidates)]
     # Imported text is the customer's own; medium is the tier that makes no claim about ambiguity.
@@ -99,8 +103,30 @@ def complete_record(record: MinimalRecord, *, seed: int = 0, default_source: str
         catalog=catalog,
     )
     # An imported opening carries none of the generator's adversarial framing.
+    if inferred is None:
+        facts = unknown_facts(record.opening_message, record.expected_route)
+        return scenario.model_copy(update={"tags": ["imported", FACTS_UNKNOWN], "facts": facts, "required_state": []})
     other = scenario.facts.model_copy(update={"other_issues": []})
     return scenario.model_copy(update={"tags": ["imported"], "facts": other})
+
+
+FACTS_UNKNOWN = "facts_unknown"
+
+# What the route alone says about the customer (routing_policy.md): a dispute's merchant is recognised (rule 1), a
+# card_services caller has no charges they did not make (rule 2), a hardship caller cannot pay, a closure caller
+# wants to close. Everything else stays unknown, so the scripted customer answers "I'm not sure" or repeats the
+# opening instead of inventing facts that contradict it.
+_ROUTE_FACTS: dict[Route, dict[str, Any]] = {
+    Route.DISPUTES: {"recognizes_merchant": True, "unknown_charges": False},
+    Route.CARD_SERVICES: {"unknown_charges": False},
+    Route.HARDSHIP: {"can_pay": False},
+    Route.ACCOUNT_CLOSURE: {"wants_to_close": True},
+}
+
+
+def unknown_facts(opening_message: str, route: Route) -> CustomerFacts:
+    """Hidden facts for an utterance whose intent the words do not decide: only what its route implies."""
+    return CustomerFacts(issue_summary=opening_message, **_ROUTE_FACTS.get(route, {}))
 
 
 def _is_full(data: dict[str, Any]) -> bool:

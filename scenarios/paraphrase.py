@@ -193,18 +193,43 @@ class Paraphraser:
         return text, "cached" if cached else "rewritten"
 
 
+# (openings done, total) after each one finishes.
+ProgressCallback = Callable[[int, int], None]
+
+
 async def paraphrase_scenarios(
-    scenarios: Sequence[Scenario], paraphraser: Paraphraser, concurrency: int = 4
+    scenarios: Sequence[Scenario],
+    paraphraser: Paraphraser,
+    concurrency: int = 4,
+    *,
+    on_progress: ProgressCallback | None = None,
+    save_every: int = 25,
 ) -> tuple[list[Scenario], ParaphraseReport]:
-    """Rewrite every opening (at most `concurrency` requests in flight), keeping order; saves the cache."""
+    """Rewrite every opening (at most `concurrency` requests in flight), keeping order.
+
+    The cache is saved every `save_every` fresh rewrites and when the work ends or is interrupted (Ctrl-C,
+    a crash), so a rerun asks the endpoint only for what is still missing.
+    """
     semaphore = asyncio.Semaphore(max(1, concurrency))
+    done = 0
+    saved = len(paraphraser._cache)
 
     async def one(scenario: Scenario) -> tuple[str, str]:
+        nonlocal done, saved
         async with semaphore:
-            return await paraphraser.rewrite(scenario)
+            outcome = await paraphraser.rewrite(scenario)
+        done += 1
+        if len(paraphraser._cache) - saved >= max(1, save_every):
+            paraphraser.save_cache()
+            saved = len(paraphraser._cache)
+        if on_progress is not None:
+            on_progress(done, len(scenarios))
+        return outcome
 
-    outcomes = await asyncio.gather(*(one(s) for s in scenarios))
-    paraphraser.save_cache()
+    try:
+        outcomes = await asyncio.gather(*(one(s) for s in scenarios))
+    finally:
+        paraphraser.save_cache()
     report = ParaphraseReport(total=len(scenarios))
     result: list[Scenario] = []
     for scenario, (text, outcome) in zip(scenarios, outcomes, strict=True):

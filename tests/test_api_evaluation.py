@@ -21,7 +21,7 @@ def test_evaluate_ranks_planners_and_writes_the_leaderboard(tmp_path: Path) -> N
     assert by_planner["rules"].route_accuracy.value > by_planner["py:tests.plugins:always_fraud"].route_accuracy.value
     assert (tmp_path / "rules" / "episodes.jsonl").exists()
     assert (tmp_path / folder_name("py:tests.plugins:always_fraud") / "summary.json").exists()
-    assert [row["planner"] for row in json.loads((tmp_path / "leaderboard.json").read_text())] == [
+    assert [row["planner"] for row in json.loads((tmp_path / "leaderboard.json").read_text())["planners"]] == [
         "rules",
         "py:tests.plugins:always_fraud",
     ]

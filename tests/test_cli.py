@@ -116,7 +116,7 @@ def test_eval_puts_an_http_planner_and_rules_on_one_leaderboard(scenario_file: P
         )  # fmt: skip
     assert code == 0, output
     board = json.loads((tmp_path / "eval" / "leaderboard.json").read_text())
-    by_planner = {row["planner"]: row for row in board}
+    by_planner = {row["planner"]: row for row in board["planners"]}
     assert set(by_planner) == {"rules", "openai:fake-model"}
     fraud_share = by_planner["openai:fake-model"]["per_route"]["fraud"]["support"] / 16
     assert by_planner["openai:fake-model"]["route_accuracy"]["value"] == pytest.approx(fraud_share, abs=1e-3)

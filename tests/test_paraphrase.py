@@ -68,3 +68,29 @@ async def test_injected_checker_is_used(tmp_path: Path) -> None:
         paraphraser = Paraphraser(_config(server, tmp_path / "c.json"), checker=lambda *_: False)
         _, report = await paraphrase_scenarios(scenarios, paraphraser)
     assert report.rejected == 1
+
+
+async def test_progress_is_reported_and_the_cache_is_saved_as_rewrites_arrive(tmp_path: Path) -> None:
+    import json
+
+    import pytest
+
+    cache = tmp_path / "cache.json"
+    scenarios = [*_scenarios(), generate_scenario("check_balance", "easy", 3, scenario_id="c")]
+    seen: list[tuple[int, int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        on_disk = len(json.loads(cache.read_text())) if cache.exists() else 0
+        seen.append((done, total, on_disk))
+        if done == 2:
+            raise RuntimeError("stopped")  # the run dies after two openings
+
+    with FakeOpenAIServer() as server:
+        for text in ("how much do i owe rn", "lost my card somewhere", "balance please"):
+            server.enqueue(text=text)
+        paraphraser = Paraphraser(_config(server, cache))
+        with pytest.raises(RuntimeError, match="stopped"):
+            await paraphrase_scenarios(scenarios, paraphraser, concurrency=1, on_progress=progress, save_every=1)
+    # Saved while running (each rewrite was on disk by its callback), and kept when the run died.
+    assert seen == [(1, 3, 1), (2, 3, 2)]
+    assert len(json.loads(cache.read_text())) == 2

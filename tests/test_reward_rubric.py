@@ -133,6 +133,7 @@ def test_breakdown_names_each_term_and_sums_to_the_unclipped_reward() -> None:
         "premature_routes",
         "unneeded_question",
         "turn_limit",
+        "sensitive_numbers",
     ]
     assert parts["route_correct"] == 1.0
     assert parts["invalid_actions"] == pytest.approx(-0.2)

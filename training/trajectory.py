@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ccsim.contact_center.at_rest import ALTERED_KEY, SENSITIVE, TRUNCATED, altered_turns
 from ccsim.contact_center.episode import Episode
 from ccsim.training.art_adapter import Choice, Trajectory, TrajectoryGroup
 
@@ -18,11 +19,12 @@ MetadataValue = float | int | str | bool | None
 _RENAMED_METRICS = {"prompt_tokens": "planner_prompt_tokens", "completion_tokens": "planner_completion_tokens"}
 
 
-def _message_or_choice(message: dict[str, Any]) -> dict[str, Any] | Choice:
+def _message_or_choice(message: dict[str, Any], trainable: bool = True) -> dict[str, Any] | Choice:
     """An assistant turn with the endpoint's Choice becomes that Choice; everything else stays a message."""
-    plain = {key: value for key, value in message.items() if key != "choice"}
+    plain = {key: value for key, value in message.items() if key not in ("choice", ALTERED_KEY)}
     raw_choice = message.get("choice")
-    if message.get("role") != "assistant" or raw_choice is None:
+    # A turn stored masked or cut (contact_center.at_rest) is no longer what the model generated: never a Choice.
+    if message.get("role") != "assistant" or raw_choice is None or not trainable or message.get(ALTERED_KEY):
         return plain
     try:
         return Choice.model_validate(raw_choice)
@@ -33,7 +35,7 @@ def _message_or_choice(message: dict[str, Any]) -> dict[str, Any] | Choice:
 
 def _metrics(episode: Episode) -> dict[str, MetricValue]:
     metrics: dict[str, MetricValue] = {
-        "errored": episode.status == "error",
+        "errored": episode.status in ("error", "timeout"),  # a timeout is an error too (as in the summary)
         "turn_limit": episode.status == "turn_limit",
     }
     if episode.metrics is not None:
@@ -42,6 +44,9 @@ def _metrics(episode: Episode) -> dict[str, MetricValue]:
             if isinstance(value, bool | int | float):
                 metrics[_RENAMED_METRICS.get(key, key)] = value
     metrics["programmatic_reward"] = episode.reward if episode.reward is not None else 0.0
+    altered = altered_turns(episode.planner_messages)
+    metrics["sensitive_turns"] = altered[SENSITIVE]
+    metrics["truncated_turns"] = altered[TRUNCATED]
     return metrics
 
 
@@ -60,6 +65,9 @@ def _metadata(episode: Episode) -> dict[str, MetadataValue]:
         "trial": episode.trial,
         "status": episode.status,
     }
+    if altered_turns(episode.planner_messages)[SENSITIVE]:
+        # Counted by trainers and reports: such a trajectory holds no trainable Choice at all.
+        metadata["excluded_from_training"] = SENSITIVE
     if episode.error is not None:
         # Runner convention: "<ErrorType>: <message>".
         metadata["error_type"] = episode.error.split(":", 1)[0].strip()
@@ -69,8 +77,13 @@ def _metadata(episode: Episode) -> dict[str, MetadataValue]:
 
 def episode_to_trajectory(episode: Episode, *, tools: list[dict[str, Any]] | None = None) -> Trajectory:
     """One ART trajectory in the classic form; `tools` overrides the schemas recorded on the episode."""
+    # A turn stored cut or masked (contact_center.at_rest) is never a Choice. One that wrote a sensitive number
+    # makes the whole trajectory untrainable (excluded from training, counted): the policy must not learn from
+    # it, and the later turns were sampled after text that is no longer stored as generated. A cut turn (an
+    # oversized reply, already an invalid action) loses only its own Choice.
+    trainable = not altered_turns(episode.planner_messages)[SENSITIVE]
     return Trajectory(
-        messages_and_choices=[_message_or_choice(message) for message in episode.planner_messages],
+        messages_and_choices=[_message_or_choice(message, trainable) for message in episode.planner_messages],
         tools=tools if tools is not None else (episode.planner_tools or None),
         reward=episode.reward if episode.reward is not None else 0.0,
         metrics=_metrics(episode),

@@ -22,7 +22,7 @@ from ccsim.contact_center.taxonomy import Route
 
 CHECKPOINT_FORMAT = "ccsim-builtin-policy"
 # 2: the hashing featurizer gained the dense lexicon block (a different feature space than version 1's).
-CHECKPOINT_VERSION = 2
+CHECKPOINT_VERSION = 3
 HEADER_FILE = "policy.json"
 ARRAYS_FILE = "policy.npz"
 

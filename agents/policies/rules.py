@@ -41,6 +41,8 @@ MAX_QUESTIONS = 2
 EARLIER_TURN_WEIGHT = 0.8
 BEFORE_HELPER_WEIGHT = 0.25
 FALLBACK_ROUTE = Route.ACCOUNT_SERVICES
+# The most of one message the rules read (issue 11): a 10 MB message must not hold the event loop for minutes.
+MAX_READ_CHARS = 4000
 
 
 class Turn(BaseModel):
@@ -205,7 +207,7 @@ def messages_to_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
     for message in messages:
         if isinstance(message, HumanMessage):
             if not message.additional_kwargs.get(SYSTEM_NOTE_KEY):
-                turns.append(Turn(role="customer", text=message.text))
+                turns.append(Turn(role="customer", text=message.text[:MAX_READ_CHARS]))
         elif isinstance(message, AIMessage):
             tool_names.update({call_id: call["name"] for call in message.tool_calls if (call_id := call.get("id"))})
             if message.text.strip():
@@ -216,7 +218,7 @@ def messages_to_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
             and tool_names.get(message.tool_call_id) == DELEGATE
         ):
             # Only a helper's answer is conversation; error reports and transfer receipts are not.
-            turns.append(Turn(role="helper", text=message.text))
+            turns.append(Turn(role="helper", text=message.text[:MAX_READ_CHARS]))
     return turns
 
 

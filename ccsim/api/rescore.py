@@ -139,7 +139,7 @@ def rescore_run(
             folder.append(episode)
     summary = summarize(_planner_label(source, episodes), rescored)
     note = f"> Re-scored from `{source}` with the reward `{rubric.name}`; no episode was replayed.\n\n"
-    folder.write_summary(summary.model_dump(mode="json"), note + run_report_markdown(summary))
+    folder.write_summary(summary.model_dump(mode="json"), note + run_report_markdown(summary, rescored))
 
     old = [e.reward for e in episodes if e.reward is not None]
     return RescoreResult(

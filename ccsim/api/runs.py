@@ -10,23 +10,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import warnings
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from ccsim.agents.preflight import apreflight
 from ccsim.agents.registry import CUSTOMERS, HELPERS, PLANNERS, PlannerModel
 from ccsim.agents.runner import RunAbortedError, RunSettings, run_episode, run_episodes
 from ccsim.api.progress import EpisodeFinished, Progress, RunFinished, RunStarted
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec, parse_model_spec
 from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.html_report import PlannerRun, write_report_html
 from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.pricing import PriceTable
 from ccsim.contact_center.report import run_report_markdown
 from ccsim.contact_center.reward import RewardSpec, as_rubric
-from ccsim.contact_center.run_folder import RunFolder
-from ccsim.contact_center.summary import RunSummary, episode_failed, summarize
+from ccsim.contact_center.run_folder import EPISODES, EpisodeFile, RunFolder
+from ccsim.contact_center.summary import RunSummary, missing_logprobs, summarize
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -37,21 +40,39 @@ PlayerSpec = str | ModelSpec
 PlannerLike = str | ModelSpec | PlannerModel
 
 
+# A run folder with more episodes than this is read from episodes.jsonl on each pass over `Run.episodes`
+# instead of being loaded into memory once (memory stays flat however long the run).
+HOLD_EPISODES = 2000
+
+
 class Run(BaseModel):
     """One planner's episodes on a set of scenarios, their summary, and the run folder when there is one."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     planner: str = Field(description="The planner's label, e.g. 'rules' or 'openai:gpt-4.1-mini'.")
-    episodes: list[Episode] = Field(description="Every finished episode (with a folder: resumed ones too).")
     summary: RunSummary
     folder: Path | None = Field(default=None, description="The run folder, when `out` was given.")
     aborted: str | None = Field(default=None, description="Why the run stopped early, if it did.")
+    _episodes: Sequence[Episode] = PrivateAttr(default_factory=list)
+
+    def __init__(self, *, episodes: Sequence[Episode] = (), **fields: Any) -> None:
+        super().__init__(**fields)
+        self._episodes = episodes
+
+    @property
+    def episodes(self) -> Sequence[Episode]:
+        """Every finished episode (with a folder: resumed ones too). A small run's are a list in memory; a
+        long run's are read from the folder's episodes.jsonl each time they are iterated."""
+        if isinstance(self._episodes, EpisodeFile) and self.summary.episodes <= HOLD_EPISODES:
+            self._episodes = list(self._episodes)
+        return self._episodes
 
     @property
     def failed(self) -> bool:
         """The run stopped early, or not one episode finished without an error."""
-        return self.aborted is not None or all(episode_failed(e) for e in self.episodes)
+        failures = sum(self.summary.status_counts.get(status, 0) for status in ("error", "timeout"))
+        return self.aborted is not None or failures == self.summary.episodes
 
 
 def as_spec(player: PlayerSpec) -> ModelSpec:
@@ -96,6 +117,12 @@ def planner_settings(
     return RunSettings.model_validate(fields), model
 
 
+def player_specs(settings: RunSettings, *, planner_object: bool = False) -> list[tuple[str, ModelSpec]]:
+    """The (role, spec) pairs a preflight checks; a planner passed as an object has no spec to check."""
+    roles = [("customer", settings.customer), ("helper", settings.helper)]
+    return roles if planner_object else [("planner", settings.planner), *roles]
+
+
 def _trajectory_line(episode: Episode) -> str:
     # ART loads only here: a run without a folder, or without trajectories, never imports it.
     from ccsim.training.trajectory import episode_to_trajectory
@@ -122,6 +149,8 @@ async def asimulate(
     progress: Progress | None = None,
     provenance: Mapping[str, Any] | None = None,
     weave: bool | str | None = None,
+    preflight: bool = True,
+    retry_failed: bool = True,
 ) -> Run:
     """Play every scenario `trials` times with `planner` and summarise the episodes.
 
@@ -129,26 +158,49 @@ async def asimulate(
     episodes.jsonl and trajectories.jsonl as episodes finish, then summary.json and report.md; `resume`
     continues a killed run there. A run whose episodes mostly fail stops early: the returned `Run` then
     has `aborted` set, and what finished is kept. `weave`: None mirrors the run into a Weave Evaluation
-    when WANDB_API_KEY is set, a string names the Weave project, False never uses Weave.
+    when WANDB_API_KEY is set, a string names the Weave project, False never uses Weave. `preflight`
+    checks every player once before the first episode (a checkpoint that loads, an endpoint that answers
+    and accepts the key) and raises `PreflightError` with one line otherwise. On `resume`, episodes that
+    errored or timed out are played again unless `retry_failed` is False (their old records move to
+    episodes.retried.jsonl); a resume whose settings differ from the folder's raises `RunFolderError`.
     """
-    weave_on = start_weave(weave)
     settings, model = planner_settings(
         planner, customer=customer, helper=helper, concurrency=concurrency, trials=trials,
         max_turns=max_turns, timeout_s=timeout_s, reward=reward,
     )  # fmt: skip
+    if preflight:
+        await apreflight(player_specs(settings, planner_object=model is not None))
+    weave_on = start_weave(weave)
     label = settings.planner.label
     notify: Progress = progress or (lambda _event: None)
     folder = None
     if out is not None:
-        folder = RunFolder(Path(out), resume=resume, trajectory_writer=_trajectory_line if trajectories else None)
+        folder = RunFolder(
+            Path(out),
+            resume=resume,
+            trajectory_writer=_trajectory_line if trajectories else None,
+            retry_failed=resume and retry_failed,
+        )
+        if resume:
+            folder.check_resume(settings.model_dump(mode="json"))
     previous = tuple(folder.previous) if folder else ()
     notify(RunStarted(planner=label, total=len(scenarios) * settings.trials, previous=previous))
-    finished: list[Episode] = []
+    finished: list[Episode] = []  # only without a folder: with one, episodes are read back from the file
+    warned: list[bool] = []
 
     def on_episode(episode: Episode) -> None:
         if folder is not None:
             folder.append(episode)
-        finished.append(episode)
+        else:
+            finished.append(episode)
+        if settings.planner.logprobs and not warned and missing_logprobs(episode):
+            warned.append(True)
+            warnings.warn(
+                f"{label} returned planner turns without logprobs although they were asked for; such turns "
+                "cannot be trained on (summary.json counts them as logprobs_missing)",
+                UserWarning,
+                stacklevel=2,
+            )
         notify(EpisodeFinished(planner=label, episode=episode))
 
     aborted: str | None = None
@@ -163,18 +215,23 @@ async def asimulate(
                 skip=folder.finished_ids if folder else (),
                 planner_model=model,
                 prices=prices,
+                keep=folder is None,
             )
         except RunAbortedError as exc:
             aborted = str(exc) + (f" Finished episodes are saved in {folder.path}." if folder else "")
             played = sorted(finished, key=lambda e: (e.scenario_id, e.trial))
+    episodes: Sequence[Episode]
     if folder is not None:
-        wanted = {s.id for s in scenarios}
-        episodes = [e for e in folder.all_episodes() if e.scenario_id in wanted]
+        folder.previous = []  # read back below, one at a time
+        episodes = EpisodeFile(folder.path / EPISODES, {s.id for s in scenarios})
     else:
         episodes = played
-    summary = summarize(label, episodes)
+    summary = summarize(label, episodes, logprobs=settings.planner.logprobs)
+    if isinstance(episodes, EpisodeFile) and summary.episodes <= HOLD_EPISODES:
+        episodes = list(episodes)  # small enough to hold: the reports below read it once, not once each
     if folder is not None:
-        folder.write_summary(summary.model_dump(mode="json"), run_report_markdown(summary))
+        folder.write_summary(summary.model_dump(mode="json"), run_report_markdown(summary, episodes))
+        write_report_html(folder.path, [PlannerRun(label, summary, episodes)])
     if weave_on:
         from ccsim.contact_center.weave_eval import mirror_to_weave
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ccsim.cli import run_cmd, scenarios_cmd, score_cmd, train_cmd
+from ccsim.cli import env_cmd, run_cmd, scenarios_cmd, score_cmd, train_cmd, view_cmd
 
 app = typer.Typer(
     name="ccsim",
@@ -40,3 +40,5 @@ app.command()(run_cmd.demo)
 app.command()(run_cmd.graph)
 app.command()(train_cmd.train)
 app.command()(score_cmd.score)
+app.command()(view_cmd.view)
+app.command("serve-env")(env_cmd.serve_env)

@@ -31,7 +31,7 @@ SplitName = Literal["train", "val", "test"]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", emoji=False)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", emoji=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -75,6 +75,7 @@ def model_spec(
     temperature: float | None = None,
     logprobs: bool | None = None,
     api_key_env: str | None = None,
+    **endpoint: Any,
 ) -> ModelSpec:
     """A spec string, where --*-model / --*-base-url turn any spec into an OpenAI-compatible endpoint."""
     from ccsim.contact_center.config import ModelSpecError, parse_model_spec
@@ -84,7 +85,8 @@ def model_spec(
     overrides: dict[str, Any] = {"temperature": temperature, "logprobs": logprobs}
     if spec.strip().lower().startswith("openai:"):
         # An endpoint and its key mean nothing to rules, builtin or py: players (eval mixes them).
-        overrides.update(base_url=base_url, api_key_env=api_key_env)
+        # ...nor do endpoint knobs (timeout_s, max_retries, max_tokens).
+        overrides.update(base_url=base_url, api_key_env=api_key_env, **endpoint)
     try:
         return parse_model_spec(spec, **overrides)
     except (ModelSpecError, ValueError) as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -21,14 +21,17 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from ccsim.api.progress import ProgressEvent
+    from ccsim.contact_center.comparison import JudgeScore, PairedComparison
     from ccsim.contact_center.summary import RouteTally, RunSummary
 
 
-def leaderboard_table(summaries: Sequence[RunSummary], title: str = "Leaderboard") -> Table:
+def leaderboard_table(
+    summaries: Sequence[RunSummary], title: str = "Leaderboard", judge: Mapping[str, JudgeScore] | None = None
+) -> Table:
     """Metrics down, planners across: stays readable in an 80-column terminal for a handful of planners."""
     from ccsim.contact_center.report import leaderboard_rows
 
-    columns, rows = leaderboard_rows(summaries)
+    columns, rows = leaderboard_rows(summaries, judge)
     table = Table(title=title)
     table.add_column("metric", no_wrap=True)
     for row in rows:
@@ -37,6 +40,28 @@ def leaderboard_table(summaries: Sequence[RunSummary], title: str = "Leaderboard
     for i, column in enumerate(columns[1:], start=1):
         table.add_row(column, *(Text(row[i]) for row in rows))
     return table
+
+
+def comparison_table(comparisons: Sequence[PairedComparison]) -> Table:
+    """Every pair of planners: the paired difference A - B with its bootstrap 95% interval, and the verdict."""
+    from ccsim.contact_center.report import comparison_rows
+
+    columns, rows = comparison_rows(comparisons)
+    table = Table(title="Paired comparisons (same scenarios, bootstrap 95% CI)")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
+
+
+def judge_failures(judge: Mapping[str, JudgeScore]) -> list[str]:
+    """One line per planner whose episodes the RULER judge could not score (they are left out, not zeroed)."""
+    return [
+        f"RULER judge failed on {score.failures} episode(s) of {planner}: {'; '.join(score.errors[:1])}"
+        for planner, score in judge.items()
+        if score.failures
+    ]
 
 
 @contextmanager

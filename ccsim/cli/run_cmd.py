@@ -11,6 +11,7 @@ import typer
 from ccsim.cli.common import SplitName, console, err_console, fail, model_spec, readable_errors
 
 if TYPE_CHECKING:
+    from ccsim.api.evaluation import Leaderboard
     from ccsim.api.runs import Run
     from ccsim.contact_center.config import ModelSpec
     from ccsim.contact_center.models import Scenario
@@ -41,6 +42,20 @@ ApiKeyEnvOpt = Annotated[
     str | None,
     typer.Option(help="Environment variable holding the planner endpoint's key (default OPENAI_API_KEY)."),
 ]
+PreflightOpt = Annotated[
+    bool, typer.Option(help="Check checkpoints and endpoints (reachable, key accepted) before the first episode.")
+]
+NoWeaveOpt = Annotated[bool, typer.Option("--no-weave", help="Never start Weave, even with WANDB_API_KEY set.")]
+RetryFailedOpt = Annotated[
+    bool, typer.Option(help="With --resume, replay episodes that errored or timed out (old records are kept).")
+]
+PlannerTimeoutOpt = Annotated[
+    float | None, typer.Option(min=0.001, help="Seconds per planner request to an OpenAI-compatible endpoint (60).")
+]
+PlannerRetriesOpt = Annotated[
+    int | None, typer.Option(min=0, help="Retries per planner request on timeouts, 429, 5xx and broken bodies (3).")
+]
+PlannerMaxTokensOpt = Annotated[int | None, typer.Option(min=1, help="Completion token cap per planner request.")]
 PlannerHelp = "rules, builtin:PATH, openai:MODEL[@BASE_URL], py:MODULE:FACTORY or a registered kind."
 
 
@@ -89,8 +104,15 @@ def _run_planners(
     weave: str | None,
     prices: Path | None,
     reward: str | None = None,
+    preflight: bool = True,
+    retry_failed: bool = True,
+    no_weave: bool = False,
+    evaluate_options: dict[str, Any] | None = None,
+    boards: list[Leaderboard] | None = None,
 ) -> list[Run]:
     """Every planner on the same scenarios, with a progress bar each; a run that stops early says why."""
+    import warnings
+
     import ccsim
     from ccsim.agents.registry import PlayerUnavailableError
     from ccsim.cli.render import run_progress
@@ -109,23 +131,34 @@ def _run_planners(
         "trajectories": trajectories,
         "prices": PriceTable.load(prices),
         "provenance": source,
-        "weave": weave,
+        "weave": False if no_weave else weave,
+        "preflight": preflight,
+        "retry_failed": retry_failed,
     }
     try:
         options["reward"] = as_rubric(reward)
     except RewardSpecError as exc:
         fail(str(exc))
     try:
-        with run_progress(err_console) as listener:
+        # The library warns (Weave could not start, an endpoint sent no logprobs); the CLI prints each once.
+        with warnings.catch_warnings(record=True) as caught, run_progress(err_console) as listener:
+            warnings.simplefilter("always")
             if one_folder:
                 runs = [ccsim.simulate(scenarios, planner=specs[0], out=out, progress=listener, **options)]
             else:
-                runs = ccsim.evaluate(scenarios, specs, out=out, progress=listener, **options).runs
+                board = ccsim.evaluate(
+                    scenarios, specs, out=out, progress=listener, **options, **(evaluate_options or {})
+                )
+                runs = board.runs
+                if boards is not None:  # the caller shows the comparisons and the judge's column
+                    boards.append(board)
     except (RunFolderError, PlayerUnavailableError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
+    for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)):
+        err_console.print(f"warning: {message}", markup=False, emoji=False)
     for run in runs:
         if run.aborted:
-            err_console.print(f"[bold red]{run.planner} stopped early:[/] {run.aborted}", markup=False)
+            err_console.print(f"{run.planner} stopped early: {run.aborted}", markup=False, emoji=False, soft_wrap=True)
     return runs
 
 
@@ -147,6 +180,9 @@ def simulate(
     planner_temperature: Annotated[float | None, typer.Option(help="Planner sampling temperature.")] = None,
     logprobs: Annotated[bool, typer.Option(help="Request token logprobs (needed to train on the run).")] = False,
     planner_api_key_env: ApiKeyEnvOpt = None,
+    planner_timeout: PlannerTimeoutOpt = None,
+    planner_retries: PlannerRetriesOpt = None,
+    planner_max_tokens: PlannerMaxTokensOpt = None,
     customer: CustomerOpt = "scripted",
     helper: HelperOpt = "scripted",
     concurrency: ConcurrencyOpt = 8,
@@ -155,8 +191,11 @@ def simulate(
     timeout: TimeoutOpt = 120.0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/sim-<time>).")] = None,
     resume: Annotated[bool, typer.Option(help="Continue a killed run in --out without redoing finished ones.")] = False,
+    retry_failed: RetryFailedOpt = True,
     trajectories: TrajOpt = True,
     weave: WeaveOpt = None,
+    no_weave: NoWeaveOpt = False,
+    preflight: PreflightOpt = True,
     prices: PricesOpt = None,
     reward: RewardOpt = None,
 ) -> None:
@@ -171,16 +210,21 @@ def simulate(
         temperature=planner_temperature,
         logprobs=logprobs or None,
         api_key_env=planner_api_key_env,
+        timeout_s=planner_timeout,
+        max_retries=planner_retries,
+        max_tokens=planner_max_tokens,
     )
     chosen, source = load_or_generate(scenarios, generate=generate, seed=seed, split=split, limit=limit)
     folder = out or Path("runs") / new_run_id("sim")
     runs = _run_planners(
         [spec], scenarios=chosen, source=source, out=folder, one_folder=True, customer=customer, helper=helper,
         concurrency=concurrency, trials=trials, max_turns=max_turns, timeout=timeout, resume=resume,
-        trajectories=trajectories, weave=weave, prices=prices, reward=reward,
+        trajectories=trajectories, weave=weave, prices=prices, reward=reward, preflight=preflight,
+        retry_failed=retry_failed, no_weave=no_weave,
     )  # fmt: skip
     console.print(leaderboard_table([runs[0].summary], title=f"Summary: {spec.label}"))
-    console.print(f"run folder: {folder} (report.md, summary.json, episodes.jsonl)", markup=False)
+    console.print(f"run folder: {folder} (report.md, report.html, summary.json, episodes.jsonl)", markup=False)
+    console.print(f"browse it: ccsim view {folder} --only-failed, or open {folder / 'report.html'}", markup=False)
     _exit_if_failed(runs)
 
 
@@ -195,6 +239,9 @@ def evaluate(
         str | None, typer.Option(help="Base URL for openai:MODEL planners without their own @URL.")
     ] = None,
     planner_api_key_env: ApiKeyEnvOpt = None,
+    planner_timeout: PlannerTimeoutOpt = None,
+    planner_retries: PlannerRetriesOpt = None,
+    planner_max_tokens: PlannerMaxTokensOpt = None,
     customer: CustomerOpt = "scripted",
     helper: HelperOpt = "scripted",
     concurrency: ConcurrencyOpt = 8,
@@ -203,35 +250,62 @@ def evaluate(
     timeout: TimeoutOpt = 120.0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Eval folder (default runs/eval-<time>).")] = None,
     resume: Annotated[bool, typer.Option(help="Continue a killed eval in --out.")] = False,
+    retry_failed: RetryFailedOpt = True,
     trajectories: TrajOpt = True,
     weave: WeaveOpt = None,
+    no_weave: NoWeaveOpt = False,
+    preflight: PreflightOpt = True,
     prices: PricesOpt = None,
     reward: RewardOpt = None,
+    judge: Annotated[
+        str | None,
+        typer.Option(help="RULER judge (a LiteLLM model string) for a RULER score column; loads ART."),
+    ] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible base URL of the judge, e.g. http://localhost:8000/v1.")
+    ] = None,
+    judge_api_key_env: Annotated[
+        str, typer.Option(help="Environment variable holding the judge's key.")
+    ] = "OPENAI_API_KEY",
 ) -> None:
     """Compare planners on the same scenarios and print a leaderboard (saved as markdown and JSON)."""
     from ccsim.contact_center.run_folder import new_run_id
 
-    specs = [model_spec(p, base_url=planner_base_url, api_key_env=planner_api_key_env) for p in planner]
+    knobs: dict[str, Any] = {
+        "timeout_s": planner_timeout,
+        "max_retries": planner_retries,
+        "max_tokens": planner_max_tokens,
+    }
+    specs = [model_spec(p, base_url=planner_base_url, api_key_env=planner_api_key_env, **knobs) for p in planner]
     labels = [s.label for s in specs]
     if len(set(labels)) != len(labels):
         fail(f"each planner must be different; got {', '.join(labels)}")
     chosen, source = load_or_generate(scenarios, generate=generate, seed=seed, split=split, limit=limit)
     folder = out or Path("runs") / new_run_id("eval")
+    boards: list[Leaderboard] = []
     runs = _run_planners(
         specs, scenarios=chosen, source=source, out=folder, one_folder=False, customer=customer, helper=helper,
         concurrency=concurrency, trials=trials, max_turns=max_turns, timeout=timeout, resume=resume,
-        trajectories=trajectories, weave=weave, prices=prices, reward=reward,
+        trajectories=trajectories, weave=weave, prices=prices, reward=reward, preflight=preflight,
+        retry_failed=retry_failed, no_weave=no_weave, boards=boards,
+        evaluate_options={"judge": judge, "judge_base_url": judge_base_url, "judge_api_key_env": judge_api_key_env},
     )  # fmt: skip
-    _show_leaderboard(runs, folder)
+    _show_leaderboard(runs, folder, boards[0] if boards else None)
     _exit_if_failed(runs)
 
 
-def _show_leaderboard(runs: list[Run], folder: Path) -> None:
-    from ccsim.cli.render import leaderboard_table
+def _show_leaderboard(runs: list[Run], folder: Path, board: Leaderboard | None = None) -> None:
+    from ccsim.cli.render import comparison_table, judge_failures, leaderboard_table
 
-    console.print(leaderboard_table([run.summary for run in runs]))
+    console.print(leaderboard_table([run.summary for run in runs], judge=board.judge if board else None))
+    if board is not None and board.comparisons:
+        console.print(comparison_table(board.comparisons))
+    if board is not None and board.judge:
+        for line in judge_failures(board.judge):
+            err_console.print(line, markup=False, emoji=False)
     console.print(
-        f"leaderboard: {folder / 'leaderboard.md'} (+ .json); per-planner run folders in {folder}", markup=False
+        f"leaderboard: {folder / 'leaderboard.md'} (+ .json, report.html); per-planner run folders in {folder}",
+        markup=False,
     )
 
 
@@ -240,6 +314,7 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where the demo writes its files.")] = Path("runs/demo"),
     count: Annotated[int, typer.Option("-n", min=8, help="Scenarios to generate.")] = 400,
     seed: SeedOpt = 7,
+    no_weave: NoWeaveOpt = False,
 ) -> None:
     """The offline main job: generate scenarios, simulate the rules planner, evaluate, and show the report."""
     from rich.markdown import Markdown
@@ -257,7 +332,7 @@ def demo(
     runs = _run_planners(
         [model_spec("rules")], scenarios=scenarios, source=source, out=out / "eval", one_folder=False,
         customer="scripted", helper="scripted", concurrency=16, trials=1, max_turns=8, timeout=60.0, resume=False,
-        trajectories=True, weave=None, prices=None,
+        trajectories=True, weave=None, prices=None, no_weave=no_weave,
     )  # fmt: skip
     _show_leaderboard(runs, out / "eval")
     report = out / "eval" / "rules" / "report.md"
@@ -266,8 +341,27 @@ def demo(
     _exit_if_failed(runs)
 
 
-def graph() -> None:
-    """Print the contact-center LangGraph as Mermaid text."""
-    from ccsim.agents.graph import graph_mermaid
+def graph(
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Write a PNG here instead (needs Graphviz's dot or pygraphviz).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --png file.")] = False,
+) -> None:
+    """Print the contact-center LangGraph as Mermaid text, or render it to a PNG offline."""
+    if png is None:
+        from ccsim.agents.graph import graph_mermaid
 
-    typer.echo(graph_mermaid())
+        typer.echo(graph_mermaid())
+        return
+    from ccsim.agents.graph import contact_center_graph
+    from ccsim.cli.graph_render import NoRendererError, render_png
+    from ccsim.contact_center.files import write_bytes_atomic
+
+    if png.exists() and not force:
+        fail(f"{png} already exists; pass --force to overwrite it")
+    try:
+        data, renderer = render_png(contact_center_graph().get_graph())
+    except NoRendererError as exc:
+        fail(str(exc))
+    write_bytes_atomic(png, data)
+    console.print(f"wrote {png} ({len(data):,} bytes, rendered with {renderer})", markup=False)

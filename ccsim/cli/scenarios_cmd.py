@@ -5,14 +5,25 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from ccsim.cli.common import SplitName, console, err_console, fail, parse_mix, readable_errors
 
+if TYPE_CHECKING:
+    from ccsim.contact_center.models import Scenario
+
 app = typer.Typer(help="Generate, import, inspect and validate scenario files.", no_args_is_help=True)
+
+
+def refuse_overwrite(out: Path, force: bool) -> None:
+    """Stop before any work when the output file exists, unless --force."""
+    if out.is_dir():
+        fail(f"{out} is a folder; give a file name for -o")
+    if out.exists() and not force:
+        fail(f"{out} already exists; pass --force to overwrite it, or choose another -o")
 
 
 def _file_errors() -> tuple[type[BaseException], ...]:
@@ -44,6 +55,7 @@ def generate(
         Path, typer.Option(help="Cache of rewrites, so reruns are reproducible and offline.")
     ] = Path("data/paraphrase_cache.json"),
     concurrency: Annotated[int, typer.Option(min=1, help="Paraphrase requests in flight.")] = 8,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
 ) -> None:
     """Generate scenarios offline from the intent catalog with faker (deterministic by seed)."""
     from ccsim.contact_center.models import Difficulty
@@ -52,6 +64,7 @@ def generate(
     from ccsim.scenarios.io import write_scenarios
     from ccsim.scenarios.stats import scenario_stats
 
+    refuse_overwrite(out, force)
     mixes = {
         "route_mix": parse_mix(route_mix, Route, "--route-mix"),
         "difficulty_mix": parse_mix(difficulty_mix, Difficulty, "--difficulty-mix"),
@@ -69,8 +82,20 @@ def generate(
                 model=paraphrase_model, base_url=paraphrase_base_url, seed=seed, cache_path=paraphrase_cache
             )
         )
-        with console.status(f"paraphrasing {len(scenarios)} openings with {paraphrase_model}"):
-            scenarios, report = asyncio.run(paraphrase_scenarios(scenarios, paraphraser, concurrency=concurrency))
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = (TextColumn("paraphrasing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err_console) as bar:
+            task = bar.add_task("paraphrase", total=len(scenarios))
+            # The cache is saved as rewrites arrive: an interrupted run keeps its work for the next one.
+            scenarios, report = asyncio.run(
+                paraphrase_scenarios(
+                    scenarios,
+                    paraphraser,
+                    concurrency=concurrency,
+                    on_progress=lambda done, _total: bar.update(task, completed=done),
+                )
+            )
         err_console.print(
             f"paraphrased {report.rewritten}/{report.total} ({report.from_cache} from cache); "
             f"rejected {report.rejected} that changed the route, {report.failed} failed (originals kept)"
@@ -90,9 +115,12 @@ def import_(
         "data/imported.jsonl"
     ),
     skip_invalid: Annotated[bool, typer.Option(help="Keep the good records and report the rest.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
 ) -> None:
     """Import your own scenarios. Minimal records (id, opening_message, expected_route, needs_human,
     optional source) are completed from the generator deterministically."""
+
+    refuse_overwrite(out, force)
 
     @readable_errors(*_file_errors())
     def run() -> None:
@@ -152,8 +180,9 @@ def stats(
 def show(
     scenario_id: Annotated[str, typer.Argument(help="Scenario id.")],
     path: Annotated[Path, typer.Option("--file", "-f", help="Scenario file.")] = Path("data/scenarios.jsonl"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full record as JSON.")] = False,
 ) -> None:
-    """Print one scenario as JSON."""
+    """Show one scenario: intent, route, difficulty, opening and hidden facts first (--json: the full record)."""
 
     @readable_errors(*_file_errors())
     def run() -> None:
@@ -161,8 +190,48 @@ def show(
 
         for scenario in import_scenarios(path).scenarios:
             if scenario.id == scenario_id:
-                console.print_json(scenario.model_dump_json())
+                if as_json:
+                    typer.echo(scenario.model_dump_json(indent=2))  # plain JSON: safe to pipe into jq
+                else:
+                    console.print(scenario_summary(scenario))
                 return
         fail(f"{path}: no scenario with id {scenario_id!r}")
 
     run()
+
+
+def scenario_summary(scenario: Scenario) -> Table:
+    """The fields a person reads first, as a two-column table (the whole record is `--json`)."""
+    from rich.text import Text
+
+    table = Table(title=f"scenario {scenario.id}", show_header=False, title_justify="left")
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    human = "a human department" if scenario.needs_human else "a helper agent"
+    ask = ", must ask a clarifying question" if scenario.clarification_needed else ""
+    facts = scenario.facts.model_dump(mode="json", exclude_defaults=True)
+    profile = scenario.customer.profile
+    rows = [
+        ("intent", scenario.intent),
+        ("expected route", f"{scenario.expected_route.value} ({human}{ask})"),
+        ("difficulty", scenario.difficulty.value),
+        ("opening", scenario.opening_message),
+        *((f"fact: {name}", _fact(value)) for name, value in facts.items()),
+        ("handoff must name", ", ".join(scenario.handoff_facts) or "-"),
+        ("required state", ", ".join(f"{r.target}={r.value}" for r in scenario.required_state) or "-"),
+        ("customer", f"{profile.first_name} {profile.last_name}; persona {profile.persona.tone}, "
+                     f"{profile.persona.verbosity}, patience {profile.persona.patience}, {profile.persona.typing}"),
+        ("split / source / seed", f"{scenario.split.value} / {scenario.source} / {scenario.seed}"),
+        ("tags", ", ".join(scenario.tags) or "-"),
+    ]  # fmt: skip
+    for name, value in rows:
+        table.add_row(name, Text(str(value)))
+    return table
+
+
+def _fact(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items()) or "-"
+    return str(value)
