@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-art-latest lint bench clean
+.PHONY: install demo test test-art-latest test-studio lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -39,6 +39,15 @@ test-art-latest:
 	$(VENV312)/bin/python -m pytest $(ART_TESTS)
 
 # Style, the layers contract (ccsim -> training -> agents -> scenarios | tools -> contact_center) and types.
+# `langgraph dev` (LangGraph Studio's local server) playing an episode, in a venv of its own: langgraph-api
+# pins protobuf below the version the rest of the dev stack gets, so it cannot share .venv.
+VENVSTUDIO ?= .venv-studio
+test-studio:
+	@set -e; [ -f $(VENVSTUDIO)/.installed ] || { $(PYTHON) -m venv $(VENVSTUDIO) && \
+	  $(VENVSTUDIO)/bin/python -m pip install --quiet --upgrade pip && \
+	  $(VENVSTUDIO)/bin/python -m pip install --quiet -e ".[studio]" pytest pytest-asyncio && touch $(VENVSTUDIO)/.installed; }; \
+	$(VENVSTUDIO)/bin/python -m pytest tests/test_studio_server.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/episode_throughput.py
 
 clean:
-	rm -rf $(VENV) $(VENV312) runs data .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV312) $(VENVSTUDIO) runs data .pytest_cache .ruff_cache
