@@ -1,4 +1,4 @@
-"""The episode record (DESIGN section 5): one event stream feeds the record, the metrics, the
+"""The episode record (docs/architecture.md): one event stream feeds the record, the metrics, the
 trajectory export and every report.
 """
 
@@ -58,7 +58,7 @@ EpisodeStatus = Literal["completed", "turn_limit", "timeout", "error"]
 
 
 class EpisodeMetrics(BaseModel):
-    """Per-episode metrics (DESIGN section 6)."""
+    """Per-episode metrics (docs/architecture.md)."""
 
     route: Route | None = Field(description="Final destination, or None when the episode never routed.")
     expected_route: Route = Field(description="Ground-truth destination.")

@@ -1,4 +1,4 @@
-"""Pydantic domain models: the bank's customer record and the scenario contract (DESIGN section 4).
+"""Pydantic domain models: the bank's customer record and the scenario contract (docs/architecture.md).
 
 Card numbers are stored as the last four digits only and SSNs as the last four only: a full number
 never enters the system, so no tool, log or export can leak one.

@@ -1,4 +1,4 @@
-"""The reward as a rubric (DESIGN section 6): named, weighted reward functions applied to a finished `Episode`.
+"""The reward as a rubric (docs/architecture.md): named, weighted reward functions applied to a finished `Episode`.
 
     reward = clip(sum(weight * function(episode) for each term), min_reward), rounded to `decimals`
     (an errored episode, status 'error' or no metrics, gets `error_reward` and no function is called)

@@ -1,4 +1,4 @@
-"""The run folder (DESIGN section 9): runs/<run-id>/ with config, episodes, trajectories, summary, report.
+"""The run folder (docs/architecture.md): runs/<run-id>/ with config, episodes, trajectories, summary, report.
 
 episodes.jsonl is append-only and flushed per episode, so a killed run keeps every finished episode
 and `--resume` picks up where it stopped. Each episode's trajectory line is written and flushed before

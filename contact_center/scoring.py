@@ -1,4 +1,4 @@
-"""Per-episode metrics (DESIGN section 6) from what an episode did and what the scenario expected."""
+"""Per-episode metrics (docs/architecture.md) from what an episode did and what the scenario expected."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Run-level metrics (DESIGN section 6): accuracy with intervals, per-route F1, confusion, pass^k, cost."""
+"""Run-level metrics (docs/architecture.md): accuracy with intervals, per-route F1, confusion, pass^k, cost."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The routing taxonomy (DESIGN section 3): the single source of truth every module imports."""
+"""The routing taxonomy (docs/architecture.md): the single source of truth every module imports."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ ROUTES: dict[Route, RouteInfo] = {
 HELPER_ROUTES: tuple[Route, ...] = tuple(r for r, i in ROUTES.items() if i.kind is RouteKind.HELPER)
 HUMAN_ROUTES: tuple[Route, ...] = tuple(r for r, i in ROUTES.items() if i.kind is RouteKind.HUMAN)
 
-# Several issues in one call: the most urgent wins, in this order (DESIGN section 3).
+# Several issues in one call: the most urgent wins, in this order (docs/architecture.md).
 PRIORITY: tuple[Route, ...] = (
     Route.FRAUD,
     Route.DISPUTES,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-# Before anything imports LangChain, ART or Weave (DESIGN section 8).
+# Before anything imports LangChain, ART or Weave (docs/architecture.md).
 for _key in ("WANDB_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
     os.environ.pop(_key, None)
 import ccsim.contact_center.observability  # noqa: E402,F401

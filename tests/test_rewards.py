@@ -1,4 +1,4 @@
-"""The programmatic reward orders outcomes as DESIGN section 6 asks, and the blend arithmetic holds."""
+"""The programmatic reward orders outcomes as docs/architecture.md describes, and the blend arithmetic holds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Episode -> `art.Trajectory` (DESIGN section 7): the planner's view only, its turns as trainable Choices."""
+"""Episode -> `art.Trajectory` (docs/architecture.md): the planner's view only, its turns as trainable Choices."""
 
 from __future__ import annotations
 
