@@ -182,7 +182,9 @@ def summarize(planner: str, episodes: Iterable[Episode], *, logprobs: bool = Fal
     for episode in episodes:
         lacking += missing_logprobs(episode) if logprobs else 0
         slim.append(_slim(episode))
-    episodes = slim
+    # The bootstrap interval resamples by position: a fixed order makes the summary the same whichever
+    # order the episodes finished in (one process or many).
+    episodes = sorted(slim, key=lambda e: (e.scenario_id, e.trial))
     scored = [e for e in episodes if e.metrics is not None]
     metrics = [e.metrics for e in scored if e.metrics is not None]
     expected = [m.expected_route.value for m in metrics]

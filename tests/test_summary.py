@@ -94,3 +94,14 @@ def test_running_tally_agrees_with_the_batch_figure() -> None:
     assert (tally.episodes, tally.correct, tally.failed) == (4, 2, 1)
     assert tally.accuracy == route_accuracy(previous + later) == 0.5
     assert RouteTally().accuracy == 0.0
+
+
+def test_summary_is_the_same_whatever_order_the_episodes_finished_in() -> None:
+    routes = [Route.FRAUD, Route.DISPUTES, Route.HARDSHIP, Route.ACCOUNT_SERVICES]
+    episodes = [
+        make_episode(f"s{i:02d}", routes[i % 4], routes[(i * 7) % 4] if i % 3 else routes[i % 4]) for i in range(24)
+    ]
+    in_order = summarize("rules", episodes)
+    shuffled = summarize("rules", episodes[1::2] + episodes[::2])
+    assert shuffled.macro_route_accuracy == in_order.macro_route_accuracy
+    assert shuffled.model_dump() == in_order.model_dump()
