@@ -7,7 +7,6 @@ concurrently. `play_episode` is the one entry point the runner calls.
 
 from __future__ import annotations
 
-import copy
 import operator
 import time
 from dataclasses import dataclass
@@ -25,13 +24,13 @@ from typing_extensions import TypedDict  # not typing's: LangGraph Studio's /sch
 from ccsim.agents.customer import CustomerSimulator
 from ccsim.agents.helpers import Helper
 from ccsim.agents.planner_actions import (
-    PLANNER_TOOLS,
     InvalidAction,
     PlannerDecision,
     action_arguments,
     action_tool_name,
     parse_action,
     parse_invalid_tool_call,
+    planner_tools,
 )
 from ccsim.agents.planner_view import system_note, to_openai_messages
 from ccsim.agents.prompts import planner_system_prompt
@@ -380,12 +379,14 @@ async def play_episode(
         initial, context=context, config={"recursion_limit": recursion_limit(config)}
     )
     final_route = final.get("final_route")
-    return PlayResult(
+    # Not validated here: every field is built just above from typed values, and the runner validates the
+    # record it makes of them (Episode), so validating here too would check the same data twice per episode.
+    return PlayResult.model_construct(
         status=final.get("status") or "completed",
         final_route=Route(final_route) if final_route else None,
         handoff_summary=final.get("handoff_summary"),
         planner_messages=stored_planner_messages(to_openai_messages(final["planner_messages"])),
-        planner_tools=copy.deepcopy(PLANNER_TOOLS),
+        planner_tools=planner_tools(),
         state_changes=list(bank.changes),
         unmet_requirements=bank.check_requirements(scenario.required_state),
         customer_turns=final.get("customer_turns", 0),

@@ -8,11 +8,13 @@ result is logged with actor = the helper's route. Helpers never route the call.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import re
 import time
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -29,6 +31,9 @@ from ccsim.contact_center.taxonomy import Route
 from ccsim.tools.bank_state import BankState
 from ccsim.tools.bank_tools import tools_for_helper
 from ccsim.tools.masking import redact
+
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
 
 MAX_HELPER_STEPS = 6
 _ROLE_NAMES = {"human": "Customer", "ai": "Planner", "tool": "Helper"}
@@ -59,13 +64,19 @@ async def call_tool(tool: BaseTool, name: str, args: dict[str, Any]) -> Any:
 
 
 class _ToolRunner:
-    """Calls one helper's tools by name and logs every call and result."""
+    """Calls one helper's tools by name and logs every call and result.
 
-    def __init__(self, route: Route, tools: list[BaseTool], log: EventLog) -> None:
+    The tools are built on first use: an episode builds every helper, and most call one or none."""
+
+    def __init__(self, route: Route, build_tools: Callable[[], list[BaseTool]], log: EventLog) -> None:
         self.route = route
-        self.tools = {t.name: t for t in tools}
+        self._build_tools = build_tools
         self.log = log
         self._ids = itertools.count(1)
+
+    @functools.cached_property
+    def tools(self) -> dict[str, BaseTool]:
+        return {t.name: t for t in self._build_tools()}
 
     async def call(self, name: str, args: dict[str, Any], call_id: str | None = None) -> str:
         call_id = call_id or f"{self.route.value}-{next(self._ids)}"
@@ -178,7 +189,7 @@ class ScriptedHelper:
         self.route = route
         self.state = state
         self.scenario = scenario
-        self._tools = _ToolRunner(route, tools_for_helper(route, state), log)
+        self._tools = _ToolRunner(route, functools.partial(tools_for_helper, route, state), log)
 
     async def run(self, task: str, conversation: list[BaseMessage]) -> str:
         # The customer's own words first: a planner's task may name several issues ("lock or unlock a card").
@@ -362,17 +373,25 @@ class LLMHelper:
         usage: UsageTally | None = None,
         model: Runnable[LanguageModelInput, BaseMessage] | None = None,
     ) -> None:
-        tools = tools_for_helper(route, state)
         self.route = route
         self.log = log
         self.label = spec.model or spec.label
         self.usage = usage if usage is not None else UsageTally()
-        self._tools = _ToolRunner(route, tools, log)
+        self._tools = _ToolRunner(route, functools.partial(tools_for_helper, route, state), log)
+        self._given_model = model
+        self._chat_model: ChatOpenAI | None = None
         if model is None:
             from ccsim.agents.policies.openai_chat import chat_model  # langchain-openai only for LLM helpers
 
-            model = chat_model(spec).bind_tools(tools)
-        self._model = model
+            self._chat_model = chat_model(spec)  # a bad spec fails here, as the episode starts
+
+    @functools.cached_property
+    def _model(self) -> Runnable[LanguageModelInput, BaseMessage]:
+        # Bound on first use: an episode builds every helper, and most call one or none.
+        if self._given_model is not None:
+            return self._given_model
+        assert self._chat_model is not None
+        return self._chat_model.bind_tools(list(self._tools.tools.values()))
 
     async def run(self, task: str, conversation: list[BaseMessage]) -> str:
         messages: list[BaseMessage] = [

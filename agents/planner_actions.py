@@ -94,6 +94,13 @@ TRANSFER_TOOL: dict[str, Any] = _tool_schema(
 # Exactly what the planner model is bound to; LangChain's bind_tools accepts OpenAI-format dicts unchanged.
 PLANNER_TOOLS: list[dict[str, Any]] = [DELEGATE_TOOL, TRANSFER_TOOL]
 PLANNER_TOOL_NAMES: tuple[str, ...] = (DELEGATE, TRANSFER_TO_HUMAN)
+_PLANNER_TOOLS_JSON = json.dumps(PLANNER_TOOLS)
+
+
+def planner_tools() -> list[dict[str, Any]]:
+    """A fresh copy of PLANNER_TOOLS for a record to keep (parsing the JSON once more is faster than deepcopy)."""
+    tools: list[dict[str, Any]] = json.loads(_PLANNER_TOOLS_JSON)
+    return tools
 
 
 class PlannerDecision(BaseModel):

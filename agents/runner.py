@@ -10,7 +10,7 @@ import asyncio
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from langchain_core.runnables import Runnable
@@ -64,8 +64,6 @@ async def run_episode(
     customer = customer or ModelSpec(kind="scripted")
     helper = helper or ModelSpec(kind="scripted")
     episode_config = episode_config or EpisodeConfig()
-    rubric = as_rubric(reward)
-    prices = prices or PriceTable()
     log = EventLog()
     seed = episode_seed(scenario.seed, trial)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
@@ -85,16 +83,56 @@ async def run_episode(
     except Exception as exc:  # an episode's failure is data, not a crash of the run
         error = f"{type(exc).__name__}: {exc}"
         outcome = EpisodeOutcome(status="error")
+    return _record(
+        scenario, trial, seed, log, outcome, result, error,
+        label=_label(planner, planner_label), reward=reward, prices=prices, started_at=started_at,
+    )  # fmt: skip
+
+
+def failed_episode(
+    scenario: Scenario,
+    *,
+    trial: int,
+    error: str,
+    planner_label: str,
+    reward: RewardSpec = None,
+    prices: PriceTable | None = None,
+) -> Episode:
+    """The record of an episode that could not be played at all (its worker process died under it): an
+    error episode like any other, so the run's summary counts it and `--resume` plays it again."""
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    seed = episode_seed(scenario.seed, trial)
+    outcome = EpisodeOutcome(status="error")
+    return _record(
+        scenario, trial, seed, EventLog(), outcome, None, error,
+        label=planner_label, reward=reward, prices=prices, started_at=started_at,
+    )  # fmt: skip
+
+
+def _record(
+    scenario: Scenario,
+    trial: int,
+    seed: int,
+    log: EventLog,
+    outcome: EpisodeOutcome,
+    result: Any,
+    error: str | None,
+    *,
+    label: str,
+    reward: RewardSpec,
+    prices: PriceTable | None,
+    started_at: str,
+) -> Episode:
     if error is not None:
         log.add("error", "system", error)
     latency = log.elapsed()
-    metrics = score_episode(scenario, outcome, log.events, latency_s=latency, prices=prices)
+    metrics = score_episode(scenario, outcome, log.events, latency_s=latency, prices=prices or PriceTable())
     episode = Episode(
         episode_id=episode_id(scenario.id, trial),
         scenario_id=scenario.id,
         trial=trial,
         seed=seed,
-        planner=_label(planner, planner_label),
+        planner=label,
         intent=scenario.intent,
         difficulty=scenario.difficulty.value,
         status=outcome.status,
@@ -108,7 +146,7 @@ async def run_episode(
         metrics=metrics,
         started_at=started_at,
     )
-    episode.reward = rubric.score(episode)
+    episode.reward = as_rubric(reward).score(episode)
     return episode
 
 
@@ -149,14 +187,18 @@ class EpisodeJob(BaseModel):
         return episode_id(self.scenario.id, self.trial)
 
 
-def _jobs(work: Iterable[Scenario | EpisodeJob], trials: int) -> list[EpisodeJob]:
-    jobs: list[EpisodeJob] = []
+def iter_jobs(work: Iterable[Scenario | EpisodeJob], trials: int, skip: Collection[str] = ()) -> Iterator[EpisodeJob]:
+    """The episodes `work` stands for, in job order, one at a time (a 10,000-scenario run never holds 10,000
+    jobs), leaving out those whose id is in `skip`."""
     for item in work:
-        if isinstance(item, EpisodeJob):
-            jobs.append(item)
-        else:
-            jobs.extend(EpisodeJob(scenario=item, trial=t) for t in range(trials))
-    return jobs
+        jobs = (item,) if isinstance(item, EpisodeJob) else (EpisodeJob(scenario=item, trial=t) for t in range(trials))
+        for job in jobs:
+            if job.episode_id not in skip:
+                yield job
+
+
+# Plays one job: the runner's own `run_episode` by default, or a worker pool's (ccsim/api/workers.py).
+PlayJob = Callable[[EpisodeJob], Awaitable[Episode]]
 
 
 def _abort_message(failures: Sequence[str], finished: int) -> str:
@@ -176,6 +218,7 @@ async def run_episodes(
     planner_model: PlannerModel | None = None,
     prices: PriceTable | None = None,
     keep: bool = True,
+    play: PlayJob | None = None,
 ) -> list[Episode]:
     """Play every episode whose id is not in `skip` with bounded concurrency; return them in job order.
 
@@ -185,13 +228,29 @@ async def run_episodes(
     finishes, in completion order (the run folder appends and flushes it there), so a killed run keeps
     everything that had finished. RunAbortedError stops the run once most episodes fail. With
     `keep=False` nothing is held after `on_episode` has seen it (memory stays flat however long the run)
-    and the returned list is empty.
+    and the returned list is empty. Jobs are made from `work` as they start, never all up front. `play`
+    replaces the in-process `run_episode` (a pool of worker processes plays the job instead); the
+    concurrency, the abort check and `on_episode` stay here either way.
     """
     done = set(skip)
-    jobs = [job for job in _jobs(work, settings.trials) if job.episode_id not in done]
     run_planner: ModelSpec | PlannerModel = planner_model if planner_model is not None else settings.planner
-    results: list[Episode | None] = [None] * len(jobs) if keep else []
-    pending = iter(enumerate(jobs))
+
+    async def play_here(job: EpisodeJob) -> Episode:
+        return await run_episode(
+            job.scenario,
+            planner=job.planner if job.planner is not None else run_planner,
+            customer=settings.customer,
+            helper=settings.helper,
+            episode_config=settings.episode,
+            trial=job.trial,
+            reward=settings.reward,
+            planner_label=settings.planner.label,
+            prices=prices,
+        )
+
+    player = play or play_here
+    results: dict[int, Episode] = {}
+    pending = enumerate(iter_jobs(work, settings.trials, done))
     failures: list[str] = []
     tally = RouteTally()
     in_order = asyncio.Lock()  # one finished episode at a time through on_episode and the abort check
@@ -219,20 +278,9 @@ async def run_episodes(
         for index, job in pending:
             if stopped:
                 return
-            episode = await run_episode(
-                job.scenario,
-                planner=job.planner if job.planner is not None else run_planner,
-                customer=settings.customer,
-                helper=settings.helper,
-                episode_config=settings.episode,
-                trial=job.trial,
-                reward=settings.reward,
-                planner_label=settings.planner.label,
-                prices=prices,
-            )
-            await finish(index, episode)
+            await finish(index, await player(job))
 
-    workers = [asyncio.ensure_future(worker()) for _ in range(min(settings.concurrency, len(jobs)))]
+    workers = [asyncio.ensure_future(worker()) for _ in range(_lanes(work, settings))]
     try:
         await asyncio.gather(*workers)
     finally:
@@ -242,4 +290,13 @@ async def run_episodes(
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
     # Job order, not completion order: whoever reads the list (a trainer's groups) stays deterministic.
-    return [episode for episode in results if episode is not None]
+    return [results[index] for index in sorted(results)]
+
+
+def _lanes(work: Sequence[Scenario | EpisodeJob], settings: RunSettings) -> int:
+    # No more lanes than episodes (a lane with nothing to do would only be created and dropped).
+    try:
+        most = len(work) * settings.trials
+    except TypeError:  # an iterable without a length: the lanes without work end at once
+        return settings.concurrency
+    return max(1, min(settings.concurrency, most))

@@ -8,6 +8,7 @@ changed that way loses its Choice and is marked (`contact_center.at_rest`), so i
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -61,12 +62,24 @@ def event_fields(content: str, fields: dict[str, Any]) -> tuple[str, dict[str, A
     return content, fields
 
 
+@functools.lru_cache(maxsize=16)
+def _safe_system_text(text: str) -> tuple[str, tuple[str, ...]]:
+    # The planner's system prompt is the same long text in every episode (5 kB: masking it took about 2 ms).
+    # Only system prompts are cached: they are the simulator's own text, never what a customer typed.
+    masked, reasons = safe_text(text)
+    return masked, tuple(reasons)
+
+
 def _safe_message(message: dict[str, Any]) -> dict[str, Any]:
     reasons: list[str] = []
     out = dict(message)
     if isinstance(out.get("content"), str):
-        out["content"], why = safe_text(out["content"])
-        reasons += why
+        if out.get("role") == "system":
+            out["content"], cached_why = _safe_system_text(out["content"])
+            reasons += cached_why
+        else:
+            out["content"], why = safe_text(out["content"])
+            reasons += why
     if out.get("tool_calls"):
         calls = []
         for call in out["tool_calls"]:

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from ccsim.agents.policies.featurizer import EncoderFeaturizerConfig, HashingFeaturizerConfig
 from ccsim.agents.policies.rules import RulesPlanner
+from ccsim.contact_center.models import Scenario
+from ccsim.scenarios.generator import GenerationConfig, generate_scenarios, split_for
+from ccsim.scenarios.io import write_scenarios
 from ccsim.training.builtin_train import (
     BuiltinTrainConfig,
     BuiltinTrainReport,
@@ -38,24 +41,56 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--val-every", type=int, default=defaults.val_every)
     parser.add_argument("--warm-start", choices=["none", "labels", "rules"], default=defaults.warm_start)
-    parser.add_argument("--featurizer", choices=["hashing", "encoder"], default="hashing")
+    parser.add_argument("--featurizer", choices=["hashing", "encoder"], default=defaults.featurizer.kind)
+    parser.add_argument("--no-lexicon", action="store_true", help="drop the lexicon feature block")
+    parser.add_argument("--model", default="all-MiniLM-L6-v2", help="encoder: packaged name or a model folder")
+    parser.add_argument("--anchor", type=float, default=defaults.label_anchor, help="label_anchor")
     parser.add_argument("--check-set", type=Path, default=defaults.check_set)
+    parser.add_argument(
+        "--template-split",
+        action="store_true",
+        help="val and test only hold wordings (templates) that train never saw: a dev measure of generalisation",
+    )
     parser.add_argument("--out", type=Path, default=Path("runs/builtin-benchmark"))
     args = parser.parse_args(argv)
-    featurizer = EncoderFeaturizerConfig() if args.featurizer == "encoder" else HashingFeaturizerConfig()
+    files = [unseen_template_split(args.count, args.seed, args.out)] if args.template_split else []
+    lexicon = not args.no_lexicon
+    featurizer: HashingFeaturizerConfig | EncoderFeaturizerConfig = (
+        EncoderFeaturizerConfig(model=args.model, lexicon=lexicon)
+        if args.featurizer == "encoder"
+        else HashingFeaturizerConfig(lexicon=lexicon)
+    )
     return BuiltinTrainConfig(
         steps=args.steps,
         groups_per_step=args.groups,
         rollouts_per_group=args.rollouts,
         learning_rate=args.lr,
         generated_count=args.count,
+        scenario_files=files,
         seed=args.seed,
         val_every=args.val_every,
         warm_start=args.warm_start,
+        label_anchor=args.anchor,
         featurizer=featurizer,
         check_set=args.check_set,
         output_dir=args.out,
     )
+
+
+def template_key(scenario: Scenario) -> str:
+    """The wording a scenario was written from; a family template counts once across the intents that share it."""
+    template = scenario.template_id or scenario.id
+    return template.split(".family.", 1)[1] if ".family." in template else template
+
+
+def unseen_template_split(count: int, seed: int, out: Path) -> Path:
+    """Generated scenarios re-split 80/10/10 by a stable hash of their template, written to a scenario file."""
+    scenarios = generate_scenarios(GenerationConfig(count=count, seed=seed))
+    resplit = [s.model_copy(update={"split": split_for(template_key(s))}) for s in scenarios]
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "template_split.jsonl"
+    write_scenarios(path, resplit)
+    return path
 
 
 def _eval_line(name: str, result: EvalResult | None) -> str:

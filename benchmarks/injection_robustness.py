@@ -7,11 +7,14 @@ Each phrasing of a set of injection templates wraps each real-style utterance of
 - `injections_tuning.jsonl`: the generator's adversarial phrasings (the lexicon was tuned on these, with
   the utterances of `realistic.jsonl`);
 - `injections_heldout.jsonl`: written before any tuning; measured once (43.06% -> 6.67%), then its
-  failures were studied and fixed, so it is no longer held out;
-- `injections_heldout_v2.jsonl`: written after that, before any further change, and never tuned on: the
-  honest figure. A change is any difference between the first decision on the plain utterance and on the
-injected one (another route, or asking instead of routing); 'to injected' counts changes to the department
-the injection named. Target: at most 2% changes.
+  failures were studied and fixed, so it is tuning data now;
+- `injections_heldout_v2.jsonl`: written after that and measured once (7.97%), then its failures were
+  studied and fixed (recognition by family rather than by phrasing), so it is tuning data now too;
+- `injections_heldout_v3.jsonl`: written by someone who had not seen the code, and never tuned on: the
+  honest figure. Skipped with a note while it does not exist.
+A change is any difference between the first decision on the plain utterance and on the injected one
+(another route, or asking instead of routing); 'to injected' counts changes to the department the
+injection named. Target: at most 2% changes.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ from ccsim.contact_center.taxonomy import PRIORITY, ROUTES, Route
 CHECK_SETS = Path(__file__).resolve().parent.parent / "scenarios" / "check_sets"
 PHRASING_SETS = {
     "tuning (tuned on)": CHECK_SETS / "injections_tuning.jsonl",
-    "held-out v1 (seen once, then tuned on)": CHECK_SETS / "injections_heldout.jsonl",
-    "held-out v2 (never tuned on)": CHECK_SETS / "injections_heldout_v2.jsonl",
+    "held-out v1 (measured once, then tuned on)": CHECK_SETS / "injections_heldout.jsonl",
+    "held-out v2 (measured once, then tuned on)": CHECK_SETS / "injections_heldout_v2.jsonl",
+    "held-out v3 (never tuned on)": CHECK_SETS / "injections_heldout_v3.jsonl",
 }
 UTTERANCES = CHECK_SETS / "holdout.jsonl"
 TARGET = 0.02
@@ -109,7 +113,7 @@ def measure(phrasings: Sequence[Phrasing], utterances: Sequence[Utterance]) -> R
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--phrasings", type=Path, default=None, help="One phrasing set (default: all three).")
+    parser.add_argument("--phrasings", type=Path, default=None, help="One phrasing set (default: all of them).")
     parser.add_argument("--utterances", type=Path, default=UTTERANCES)
     parser.add_argument("--show", type=int, default=0, help="Print this many changed examples.")
     parser.add_argument("--json", action="store_true")
@@ -117,6 +121,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     utterances = [Utterance.model_validate(u.model_dump()) for u in _load(args.utterances, Utterance)]
     sets = {str(args.phrasings): args.phrasings} if args.phrasings else PHRASING_SETS
     for name, path in sets.items():
+        if not path.exists():
+            # The never-tuned-on set is written apart from the code; until it exists there is nothing to measure.
+            note = f"{name}: {path.name} not found, skipped"
+            print(json.dumps({"set": name, "skipped": note}) if args.json else note)
+            continue
         phrasings = [Phrasing.model_validate(p.model_dump()) for p in _load(path, Phrasing)]
         report = measure(phrasings, utterances)
         if args.json:

@@ -6,20 +6,25 @@ its episode line: the episode line is the commit, so a kill can leave at most an
 never an episode without one. Resuming repairs both files: torn last lines are dropped, orphan and
 duplicate trajectories removed, missing ones rebuilt from their episodes, and (by default) episodes
 that errored or timed out move to episodes.retried.jsonl / trajectories.retried.jsonl to be played again.
+
+One process writes the folder, however many play the episodes (ccsim/api/workers.py, ray_runner.py): lines
+are appended in the order episodes finish, and `sort` puts both files in scenario order when the run ends,
+so a run's files do not depend on how it was spread out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from pydantic import ValidationError
 
 from ccsim.contact_center.episode import Episode
-from ccsim.contact_center.files import write_text_atomic
+from ccsim.contact_center.files import open_atomic, write_text_atomic
 
 EPISODES = "episodes.jsonl"
 TRAJECTORIES = "trajectories.jsonl"
@@ -35,6 +40,39 @@ RESUME_MAY_CHANGE = ("timeout_s", "max_retries", "api_key_env")
 
 # Serialises one finished episode to one JSONL line (the trajectory export plugs in here).
 LineWriter = Callable[[Episode], str]
+
+
+# An episode line starts with its id (Episode's first field), so ordering a run folder needs no full parse.
+_EPISODE_ID = re.compile(rb'\{"episode_id":"((?:[^"\\]|\\.)*)"')
+
+
+class EpisodeLines(NamedTuple):
+    """One finished episode as the lines the run folder stores: the episode, and its trajectory (None: the
+    folder's own trajectory writer makes it)."""
+
+    episode: str
+    trajectory: str | None = None
+
+
+def _sort_lines(path: Path, key: Callable[[bytes], tuple[int, int] | None]) -> None:
+    """Stable-sort a JSONL file's lines by `key`, holding offsets only; a line without a key stays last."""
+    if not path.exists():
+        return
+    places: list[tuple[tuple[int, int, int], int, int]] = []
+    last = (1 << 62, 0)
+    with path.open("rb") as handle:
+        offset = 0
+        for number, line in enumerate(handle):
+            places.append(((*(key(line) or last), number), offset, len(line)))
+            offset += len(line)
+    if all(places[i][0] <= places[i + 1][0] for i in range(len(places) - 1)):
+        return  # already in order (one process, concurrency 1): nothing to rewrite
+    places.sort()
+    with path.open("rb") as source, open_atomic(path, "wb") as target:
+        for _, offset, length in places:
+            source.seek(offset)
+            line = source.read(length)
+            target.write(line if line.endswith(b"\n") else line + b"\n")
 
 
 class RunFolderError(RuntimeError):
@@ -249,15 +287,43 @@ class RunFolder:
         text = "".join(e.model_dump_json() + "\n" for e in episodes)
         write_text_atomic(self.path / EPISODES, text)
 
-    def append(self, episode: Episode) -> None:
+    def append(self, episode: Episode, *, lines: EpisodeLines | None = None) -> None:
+        """Write one finished episode (and its trajectory) and flush both. `lines`: the two lines already
+        serialised (by the worker process that played the episode), so this, the one writer, need not."""
         if self._episodes is None:
             raise RunFolderError("RunFolder.append() outside its `with` block")
         # Trajectory first, episode second: the episode line commits both (see the module docstring).
         if self._trajectories is not None and self.trajectory_writer is not None:
-            self._trajectories.write(self.trajectory_writer(episode) + "\n")
+            trajectory = lines.trajectory if lines is not None and lines.trajectory is not None else None
+            self._trajectories.write((trajectory or self.trajectory_writer(episode)) + "\n")
             self._trajectories.flush()
-        self._episodes.write(episode.model_dump_json() + "\n")
+        self._episodes.write((lines.episode if lines is not None else episode.model_dump_json()) + "\n")
         self._episodes.flush()
+
+    def sort(self, position: Mapping[str, int]) -> None:
+        """Rewrite episodes.jsonl and trajectories.jsonl in job order (`position`: scenario id -> its place in
+        the run's scenarios; trials in order within a scenario), whatever order the episodes finished in, so
+        that one process, several or a Ray cluster leave the same files. Lines are moved, never parsed into
+        episodes, and only their offsets are held: memory stays flat however long the run. Episodes of
+        scenarios not in `position` keep their order, after the others. Call it outside the `with` block."""
+        unknown = len(position)
+
+        def episode_key(line: bytes) -> tuple[int, int] | None:
+            found = _EPISODE_ID.match(line)
+            if found is None:
+                return None
+            scenario_id, _, trial = found.group(1).decode().rpartition("#")
+            return position.get(scenario_id, unknown), int(trial) if trial.isdigit() else 0
+
+        def trajectory_key(line: bytes) -> tuple[int, int] | None:
+            episode_id = _trajectory_episode_id(line.decode("utf-8", errors="replace"))
+            if episode_id is None:
+                return None
+            scenario_id, _, trial = episode_id.rpartition("#")
+            return position.get(scenario_id, unknown), int(trial) if trial.isdigit() else 0
+
+        _sort_lines(self.path / EPISODES, episode_key)
+        _sort_lines(self.path / TRAJECTORIES, trajectory_key)
 
     def all_episodes(self) -> list[Episode]:
         episodes, _ = load_episodes(self.path / EPISODES)

@@ -5,6 +5,7 @@ completed with a generated, consistent customer so users can evaluate planners o
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ from ccsim.scenarios.intent_inference import infer_intent
 from ccsim.scenarios.io import (
     ReadResult,
     RecordError,
+    ScenarioFile,
     collect,
     describe_validation_error,
+    index_jsonl,
     iter_records,
     parse_bool,
     validate_scenario_record,
@@ -133,6 +136,24 @@ def _is_full(data: dict[str, Any]) -> bool:
     return data.get("customer") not in (None, "", {})
 
 
+@dataclass(frozen=True)
+class RecordConverter:
+    """A raw record as a Scenario: a full one validated, a minimal one completed deterministically in
+    (record, seed). A class rather than a closure, so a lazy ScenarioFile that holds one pickles."""
+
+    seed: int = 0
+    default_source: str = "import"
+
+    def __call__(self, _line: int, data: dict[str, Any]) -> Scenario:
+        if _is_full(data):
+            return validate_scenario_record(data)
+        try:
+            record = MinimalRecord.model_validate(data)
+        except ValidationError as exc:
+            raise RecordError(describe_validation_error(exc)) from None
+        return complete_record(record, seed=self.seed, default_source=self.default_source)
+
+
 def import_scenarios(path: str | Path, *, skip_invalid: bool = False, seed: int = 0) -> ReadResult:
     """THE scenario loader (CLI, API, both trainers, benchmarks): full scenarios or minimal records from
     .jsonl or .csv, minimal ones completed deterministically in (record, seed).
@@ -141,14 +162,15 @@ def import_scenarios(path: str | Path, *, skip_invalid: bool = False, seed: int 
     records are kept and every bad one is listed in `problems`.
     """
     path = Path(path)
-
-    def convert(_line: int, data: dict[str, Any]) -> Scenario:
-        if _is_full(data):
-            return validate_scenario_record(data)
-        try:
-            record = MinimalRecord.model_validate(data)
-        except ValidationError as exc:
-            raise RecordError(describe_validation_error(exc)) from None
-        return complete_record(record, seed=seed, default_source=path.name)
-
+    convert = RecordConverter(seed=seed, default_source=path.name)
     return collect(path, iter_records(path), skip_invalid=skip_invalid, convert=convert)
+
+
+def index_scenarios(
+    path: str | Path, *, skip_invalid: bool = False, seed: int = 0, split: Split | None = None
+) -> ScenarioFile:
+    """`import_scenarios` for a .jsonl file without holding the scenarios: every record is checked now (same
+    errors), then read from the file when accessed (see ScenarioFile). `split` keeps that split only."""
+    path = Path(path)
+    convert = RecordConverter(seed=seed, default_source=path.name)
+    return index_jsonl(path, convert=convert, skip_invalid=skip_invalid, split=split, is_complete=_is_full)

@@ -37,3 +37,22 @@ def test_load_accepts_minimal_records_and_names_bad_lines(tmp_path: Path) -> Non
     empty.write_text("id,opening_message,expected_route,needs_human\n")
     with pytest.raises(ccsim.ScenarioFileError, match=r"empty\.csv"):
         ccsim.load_scenarios(empty)
+
+
+def test_lazy_load_is_a_file_backed_sequence_with_the_same_scenarios(tmp_path: Path) -> None:
+    scenarios = ccsim.generate_scenarios(20, seed=2)
+    ccsim.save_scenarios(tmp_path / "s.jsonl", scenarios)
+    lazy = ccsim.load_scenarios(tmp_path / "s.jsonl", lazy=True)
+    assert not isinstance(lazy, list) and len(lazy) == 20
+    assert list(lazy) == scenarios and lazy[3] == scenarios[3] and list(lazy[:7]) == scenarios[:7]
+    val = ccsim.load_scenarios(tmp_path / "s.jsonl", lazy=True, split="val")
+    assert [s.id for s in val] == [s.id for s in scenarios if s.split.value == "val"] != []
+    assert ccsim.load_scenarios(tmp_path / "s.jsonl", split="val") == list(val)
+
+
+def test_lazy_csv_is_a_list_and_an_empty_split_names_the_file(tmp_path: Path) -> None:
+    scenarios = ccsim.generate_scenarios(4, seed=2, split="train")
+    ccsim.save_scenarios(tmp_path / "s.csv", scenarios)
+    assert ccsim.load_scenarios(tmp_path / "s.csv", lazy=True) == scenarios
+    with pytest.raises(ccsim.ScenarioFileError, match=r"s\.csv: no scenarios in split 'test'"):
+        ccsim.load_scenarios(tmp_path / "s.csv", split="test")

@@ -33,6 +33,20 @@ def test_states_are_isolated_from_each_other_and_the_scenario() -> None:
     assert scenario.model_dump_json() == before
 
 
+def test_the_record_is_copied_only_when_the_bank_is_first_used() -> None:
+    requirements = [_req("card_status", "locked", "CARD-A1"), _req("autopay", "off")]
+    scenario = make_scenario(required_state=requirements)
+    state = BankState.from_scenario(scenario)
+    # Checking an untouched bank reads the scenario's record; no copy is made for it.
+    assert state.check_requirements(requirements) == ["card_status(CARD-A1)=locked"]
+    assert state._record is None
+    # The first use makes the copy, and what it changes stays in the copy.
+    state.lock_card("CARD-A1")
+    assert state.record is not scenario.customer
+    assert state.check_requirements(requirements) == []
+    assert scenario.customer.card("CARD-A1").status is CardStatus.ACTIVE
+
+
 def test_account_summary_and_statement(state: BankState) -> None:
     summary = state.account_summary()
     account = state.record.account

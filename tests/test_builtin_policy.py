@@ -27,7 +27,12 @@ from ccsim.agents.policies.builtin_policy import (
     default_actions,
 )
 from ccsim.agents.policies.decision_messages import decision_to_message
-from ccsim.agents.policies.featurizer import HashingFeaturizer, HashingFeaturizerConfig, conversation_state
+from ccsim.agents.policies.featurizer import (
+    EncoderFeaturizerConfig,
+    HashingFeaturizer,
+    HashingFeaturizerConfig,
+    conversation_state,
+)
 from ccsim.agents.questions import ClarifyingQuestion, question_text
 from ccsim.contact_center.taxonomy import Route
 
@@ -158,4 +163,16 @@ def test_older_checkpoint_version_is_refused_with_a_hint(tmp_path: Path) -> None
     header["version"] = 1
     (folder / HEADER_FILE).write_text(json.dumps(header))
     with pytest.raises(CheckpointError, match=r"version 1.*retrain"):
+        LinearSoftmaxPolicy.load(folder)
+
+
+def test_a_version_3_encoder_checkpoint_is_refused_and_a_version_4_one_round_trips(tmp_path: Path) -> None:
+    # Version 3's encoder header (model_name, state_buckets) describes a feature layout this build no longer has.
+    old = {"kind": "encoder", "model_name": "all-MiniLM-L6-v2", "embedding_dim": 384, "state_buckets": 4096}
+    config = EncoderFeaturizerConfig(model="some/folder", embedding_dim=8, n_buckets=2**8)
+    folder = LinearSoftmaxPolicy(config).save(tmp_path / "ckpt")
+    assert LinearSoftmaxPolicy.load(folder).featurizer == config
+    header = json.loads((folder / HEADER_FILE).read_text())
+    (folder / HEADER_FILE).write_text(json.dumps(header | {"version": 3, "featurizer": old}))
+    with pytest.raises(CheckpointError, match=r"version 3.*retrain"):
         LinearSoftmaxPolicy.load(folder)

@@ -18,7 +18,9 @@ from ccsim.scenarios.io import ScenarioFileError, dumps_scenario, write_scenario
 from ccsim.training.builtin_train import (
     BuiltinTrainConfig,
     TrainProgress,
+    answer_steps,
     group_advantages,
+    label_steps,
     load_training_scenarios,
     policy_gradient_update,
     train_builtin,
@@ -180,3 +182,24 @@ def test_scenario_files_take_full_and_minimal_records(tmp_path: Path) -> None:
         Split.TRAIN,
         "my card got declined at the store",
     )
+
+
+async def test_the_label_warm_start_teaches_the_route_after_the_customers_answer(tmp_path: Path) -> None:
+    config = _config(tmp_path, generated_count=200)
+    hard = [s for s in load_training_scenarios(config) if s.clarification_needed][:6]
+    assert hard, "the generator makes hard scenarios"
+    policy = LinearSoftmaxPolicy(SMALL)
+    steps = await answer_steps(policy, HashingFeaturizer(SMALL), hard, config)
+    # One step per hard scenario: the labelled route, decided after the question was asked and answered.
+    assert [policy.actions[s.action] for s in steps] == [s.expected_route.value for s in hard]
+    first = label_steps(policy, HashingFeaturizer(SMALL), hard, config.max_questions)
+    assert all(policy.actions[s.action].startswith("ask:") for s in first)
+    assert not any(np.array_equal(a.features.indices, b.features.indices) for a, b in zip(first, steps, strict=True))
+
+
+def test_the_label_anchor_changes_rl_updates_only_when_on(tmp_path: Path) -> None:
+    def digest(anchor: float, folder: str) -> str:
+        overrides = {"warm_start": "labels", "label_anchor": anchor, "output_dir": tmp_path / folder}
+        return train_builtin(_tiny(tmp_path / folder, **overrides)).policy_sha256
+
+    assert digest(0.0, "off") != digest(0.5, "on")

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from ccsim.agents.policies.featurizer import (
+    EncoderFeaturizer,
+    EncoderFeaturizerConfig,
     HashingFeaturizer,
     HashingFeaturizerConfig,
     conversation_state,
     stable_hash,
     tokenize,
+)
+from ccsim.agents.policies.sentence_encoder import (
+    PACKAGE,
+    EncoderUnavailableError,
+    MiniLMEncoder,
+    SentenceEncoder,
+    WordPieceTokenizer,
+    load_encoder,
+    model_dir,
+    read_safetensors,
 )
 from ccsim.agents.questions import ClarifyingQuestion, question_text
 
@@ -133,3 +149,120 @@ def test_lexicon_block_reads_hand_written_vocabulary() -> None:
     with_lexicon = HashingFeaturizer(config).featurize(answered)
     without = HashingFeaturizer(HashingFeaturizerConfig(n_buckets=2**12, lexicon=False)).featurize(answered)
     assert with_lexicon.indices.max() >= 2**12 > without.indices.max()
+
+
+# -- the sentence-encoder block ------------------------------------------------------------------------------
+
+
+def _write_safetensors(path: Path, tensors: dict[str, np.ndarray]) -> None:
+    """The safetensors layout (8-byte header length, JSON header, raw little-endian arrays), written by hand."""
+    header: dict[str, object] = {"__metadata__": {"format": "pt"}}
+    blobs: list[bytes] = []
+    offset = 0
+    for name, array in tensors.items():
+        blob = np.ascontiguousarray(array, dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    encoded = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
+
+
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "my", "card", "was", "stolen", "!", "##s", "charge", "cafe", "'", "t"]
+
+
+def _tiny_model(folder: Path, dim: int = 64, layers: int = 2) -> Path:
+    """A random two-layer BERT in the sentence-transformers layout: enough to exercise every weight."""
+    rng = np.random.default_rng(0)
+    n = len(VOCAB)
+
+    def w(*shape: int) -> np.ndarray:
+        return rng.normal(0, 0.2, size=shape).astype(np.float32)
+
+    tensors = {
+        "embeddings.word_embeddings.weight": w(n, dim),
+        "embeddings.position_embeddings.weight": w(32, dim),
+        "embeddings.token_type_embeddings.weight": w(2, dim),
+        "embeddings.LayerNorm.weight": np.ones(dim, np.float32),
+        "embeddings.LayerNorm.bias": np.zeros(dim, np.float32),
+    }
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        for name, (rows, cols) in {
+            "attention.self.query": (dim, dim),
+            "attention.self.key": (dim, dim),
+            "attention.self.value": (dim, dim),
+            "attention.output.dense": (dim, dim),
+            "intermediate.dense": (4 * dim, dim),
+            "output.dense": (dim, 4 * dim),
+        }.items():
+            tensors[p + name + ".weight"], tensors[p + name + ".bias"] = w(rows, cols), w(rows)
+        for norm in ("attention.output.LayerNorm", "output.LayerNorm"):
+            tensors[p + norm + ".weight"], tensors[p + norm + ".bias"] = np.ones(dim, np.float32), w(dim)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_safetensors(folder / "model.safetensors", tensors)
+    (folder / "vocab.txt").write_text("\n".join(VOCAB) + "\n")
+    return folder
+
+
+def test_safetensors_are_read_back_exactly(tmp_path: Path) -> None:
+    arrays = {"a": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.array([-1.5], np.float32)}
+    _write_safetensors(tmp_path / "m.safetensors", arrays)
+    read = read_safetensors(tmp_path / "m.safetensors")
+    assert set(read) == {"a", "b"}
+    assert np.array_equal(read["a"], arrays["a"]) and read["a"].shape == (2, 3)
+    assert np.array_equal(read["b"], arrays["b"])
+
+
+def test_wordpiece_lowercases_strips_accents_and_splits_punctuation(tmp_path: Path) -> None:
+    tokenizer = WordPieceTokenizer(_tiny_model(tmp_path).joinpath("vocab.txt"))
+    ids = tokenizer.ids("My CARDS was stolen! Café can't")
+    words = [VOCAB[i] for i in ids]
+    # "cards" = card + ##s; "café" loses its accent; "can't" has no piece for "can" so the word is one [UNK].
+    assert words == ["[CLS]", "my", "card", "##s", "was", "stolen", "!", "cafe", "[UNK]", "'", "t", "[SEP]"]
+    assert len(tokenizer.ids("card " * 500, max_tokens=16)) == 16
+
+
+def test_the_encoder_gives_deterministic_unit_vectors_that_depend_on_the_words(tmp_path: Path) -> None:
+    encoder = MiniLMEncoder(_tiny_model(tmp_path))
+    a, again, b = encoder.encode("my card was stolen"), encoder.encode("my card was stolen"), encoder.encode("charge")
+    assert a.shape == (64,) and a.dtype == np.float32
+    assert np.linalg.norm(a) == pytest.approx(1.0, abs=1e-5)
+    assert np.array_equal(a, again)
+    assert float(a @ b) < 0.999
+
+
+def test_a_folder_without_the_model_files_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(EncoderUnavailableError, match=r"model\.safetensors"):
+        model_dir(str(tmp_path))
+
+
+def test_the_encoder_featurizer_appends_embeddings_to_the_hashing_blocks(tmp_path: Path) -> None:
+    model = _tiny_model(tmp_path)
+    config = EncoderFeaturizerConfig(model=str(model), embedding_dim=64, n_buckets=2**12)
+    featurizer = EncoderFeaturizer(config)
+    opening = {"role": "user", "content": "my card was stolen"}
+    answer = {"role": "user", "content": "charge"}
+    first = featurizer.featurize([opening])
+    later = featurizer.featurize([opening, _ask(ClarifyingQuestion.RECOGNIZE_MERCHANT), answer])
+    hashing = HashingFeaturizer(config.hashing).featurize([opening])
+    offset = config.hashing.dim
+    assert np.array_equal(first.indices[: len(hashing.indices)], hashing.indices)
+    assert np.array_equal(first.indices[len(hashing.indices) :], np.arange(offset, offset + 128))
+    assert np.all(np.diff(later.indices) > 0) and later.indices.max() < config.dim
+    embed = SentenceEncoder(str(model)).embed
+    # Latest turn, then the opening: after the answer the first embedding is the answer's.
+    assert np.allclose(first.values[-128:], np.concatenate([embed("my card was stolen")] * 2))
+    assert np.allclose(later.values[-128:], np.concatenate([embed("charge"), embed("my card was stolen")]))
+
+
+@pytest.mark.skipif(importlib.util.find_spec(PACKAGE) is None, reason="the encoder extra is not installed")
+def test_the_packaged_minilm_matches_sentence_transformers_published_similarities() -> None:
+    # The published all-MiniLM-L6-v2 cosine similarities of these pairs (sentence-transformers' documentation).
+    encoder = load_encoder()
+    assert float(encoder.encode("The new movie is awesome") @ encoder.encode("The new movie is so great")) == (
+        pytest.approx(0.8939, abs=1e-3)
+    )
+    assert float(encoder.encode("The cat sits outside") @ encoder.encode("The dog plays in the garden")) == (
+        pytest.approx(0.2838, abs=1e-3)
+    )

@@ -9,7 +9,7 @@ from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.taxonomy import Route
 from ccsim.scenarios.consistency import check_scenario
 from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
-from ccsim.scenarios.importer import MinimalRecord, complete_record, import_scenarios
+from ccsim.scenarios.importer import MinimalRecord, complete_record, import_scenarios, index_scenarios
 from ccsim.scenarios.io import ScenarioFileError, dumps_scenario
 
 MINIMAL = [
@@ -83,3 +83,13 @@ def test_unknown_route_in_minimal_record(tmp_path: Path) -> None:
     path.write_text(json.dumps({**MINIMAL[0], "expected_route": "billing"}) + "\n")
     with pytest.raises(ScenarioFileError, match=r"line 1: .*unknown route 'billing'"):
         import_scenarios(path)
+
+
+def test_lazy_index_completes_minimal_records_the_same_way(tmp_path: Path) -> None:
+    full = generate_scenarios(GenerationConfig(count=2, seed=4))
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join([dumps_scenario(full[0]), *(json.dumps(r) for r in MINIMAL), dumps_scenario(full[1])]))
+    lazy = index_scenarios(path, seed=3)
+    eager = import_scenarios(path, seed=3).scenarios
+    assert [dumps_scenario(s) for s in lazy] == [dumps_scenario(s) for s in eager]
+    assert lazy[1].source == "mixed.jsonl" and lazy[4] == full[1]

@@ -152,3 +152,17 @@ def test_opening_cap_is_a_clear_import_error(tmp_path: Path) -> None:
         ccsim.load_scenarios(path)
     path.write_bytes(_jsonl({**MINIMAL, "opening_message": "x" * MAX_OPENING_CHARS}))
     assert len(ccsim.load_scenarios(path)[0].opening_message) == MAX_OPENING_CHARS
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES if n.endswith(".jsonl")))
+def test_lazy_loading_gives_the_same_errors(fuzz_dir: Path, name: str) -> None:
+    """`load_scenarios(lazy=True)` checks every record up front: the same message, the same line, before any use."""
+    path = fuzz_dir / name
+    if _expectation(name) == "ok":
+        assert list(ccsim.load_scenarios(path, lazy=True)) == ccsim.load_scenarios(path)
+        return
+    with pytest.raises(ScenarioFileError) as eager:
+        ccsim.load_scenarios(path)
+    with pytest.raises(ScenarioFileError) as lazy:
+        ccsim.load_scenarios(path, lazy=True)
+    assert str(lazy.value) == str(eager.value)

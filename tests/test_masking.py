@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from ccsim.tools import masking
 from ccsim.tools.masking import mask_card_number, redact
 
 LONG_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d){12,}")
@@ -56,3 +57,31 @@ def test_cvv_mentions_masked(text: str) -> None:
 def test_ordinary_numbers_survive() -> None:
     text = "Balance $1,240.55 due 2025-03-26, call 555-201-7788, card **** **** **** 4821, order 123456789."
     assert redact(text) == text
+
+
+# The patterns as first written: masking.py's are reordered for speed and must match exactly the same spans.
+PLAIN_PATTERNS = {
+    "_CARD_NUMBER": re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)"),
+    "_SSN": re.compile(r"(?<!\d)\d{3}([- ])\d{2}\1(\d{4})(?!\d)"),
+    "_CVV": re.compile(
+        r"\b(cvv2?|cvc2?|cid|card verification (?:value|code)|security code)(\s*(?:is|:|=|#|-)?\s*)\d{3,4}(?!\d)",
+        re.IGNORECASE,
+    ),
+}
+_PIECES = ["cvv", "CVC2", "security code is ", "card verification value", "Cid:", "\u017fecurity code "]
+_PIECES += ["4111 1111 1111 1111", "123-45-6789", "123 45 6789", "\u0663\u0663\u0663", "x1234", "\u0130"]
+_PIECES += [" ", "-", ":", "#"]
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_PATTERNS))
+def test_the_fast_patterns_match_what_the_plain_ones_match(name: str) -> None:
+    fast, plain = getattr(masking, name), PLAIN_PATTERNS[name]
+    rng = random.Random(name)
+    for _ in range(4000):
+        text = "".join(
+            rng.choice("0123456789 -cvsCVSido") if rng.random() < 0.6 else rng.choice(_PIECES)
+            for _ in range(rng.randint(1, 30))
+        )
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [
+            (m.span(), m.groups()) for m in plain.finditer(text)
+        ], text

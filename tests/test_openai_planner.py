@@ -195,6 +195,29 @@ async def test_the_planners_own_calls_are_sent_back_with_their_ids() -> None:
     assert error["tool_call_id"] == "call_abc" and "human department" in error["content"]
 
 
+async def test_the_request_skips_the_sdk_transform_and_sends_what_the_transform_would() -> None:
+    # The payload goes out untransformed (openai_chat.passthrough_request); that is only right while the SDK's
+    # transform leaves such a payload unchanged. Here it is the planner's real payload, tool results and all.
+    from openai._utils._transform import async_maybe_transform
+    from openai.types.chat import completion_create_params
+
+    raw = '{"agent": "fraud", "task": "look into it"}'
+    with FakeOpenAIServer() as server:
+        server.enqueue(tool_calls=[ScriptedToolCall(name="delegate", arguments=raw, id="call_abc")], logprobs=True)
+        server.enqueue(tool_calls=[ScriptedToolCall(name="transfer_to_human", arguments={"department": "fraud"})])
+        server.enqueue(text="Which charge do you not recognise?", logprobs=True)
+        server.enqueue(
+            tool_calls=[ScriptedToolCall(name="transfer_to_human", arguments={"department": "fraud", "summary": "s"})]
+        )
+        await play(server, EventLog(), max_tokens=64)
+        sent = server.requests
+
+    assert len(sent) == 4 and sent[-1]["max_completion_tokens"] == 64 and sent[-1]["logprobs"] is True
+    for body in sent:
+        transformed = await async_maybe_transform(body, completion_create_params.CompletionCreateParamsNonStreaming)
+        assert transformed == body
+
+
 async def test_32_concurrent_episodes_with_llm_planner_customer_and_helpers() -> None:
     def respond(body: dict) -> ScriptedReply:
         roles = [m["role"] for m in body["messages"]]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from ccsim.contact_center.run_folder import EPISODES, RunFolder, RunFolderError
+from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.run_folder import EPISODES, TRAJECTORIES, RunFolder, RunFolderError
 from ccsim.contact_center.taxonomy import Route
 from tests.episode_factory import make_episode
 
@@ -43,3 +45,24 @@ def test_trajectory_writer_gets_every_episode(tmp_path: Path) -> None:
     with RunFolder(tmp_path / "run", trajectory_writer=lambda e: f'{{"id": "{e.episode_id}"}}') as folder:
         folder.append(make_episode("a", Route.FRAUD, Route.FRAUD))
     assert (tmp_path / "run" / "trajectories.jsonl").read_text() == '{"id": "a#0"}\n'
+
+
+def test_sort_puts_episodes_and_trajectories_in_scenario_order_whatever_order_they_finished_in(
+    tmp_path: Path,
+) -> None:
+    def trajectory(episode: Episode) -> str:
+        return json.dumps({"messages_and_choices": [], "metadata": {"episode_id": episode.episode_id}})
+
+    with RunFolder(tmp_path / "run", trajectory_writer=trajectory) as folder:
+        for scenario, trial in [("c", 0), ("a", 1), ("x", 0), ("b", 0), ("a", 0)]:  # completion order
+            folder.append(make_episode(scenario, Route.FRAUD, Route.FRAUD).model_copy(update={
+                "episode_id": f"{scenario}#{trial}", "trial": trial,
+            }))  # fmt: skip
+    folder.sort({"a": 0, "b": 1, "c": 2})  # "x" is not one of the run's scenarios: it stays, last
+    expected = ["a#0", "a#1", "b#0", "c#0", "x#0"]
+    assert [e.episode_id for e in folder.all_episodes()] == expected
+    lines = (tmp_path / "run" / TRAJECTORIES).read_text().splitlines()
+    assert [json.loads(line)["metadata"]["episode_id"] for line in lines] == expected
+    before = (tmp_path / "run" / EPISODES).stat().st_mtime_ns
+    folder.sort({"a": 0, "b": 1, "c": 2})
+    assert (tmp_path / "run" / EPISODES).stat().st_mtime_ns == before  # already in order: not rewritten

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 
 from ccsim.agents.runner import EpisodeJob, RunAbortedError, RunSettings, run_episode, run_episodes
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec
 from ccsim.contact_center.episode import Episode
+from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.taxonomy import Route
 from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 from tests.fake_openai import FakeOpenAIServer, ScriptedReply, ScriptedToolCall
@@ -94,3 +96,28 @@ async def test_jobs_play_with_their_own_planner_and_come_back_in_job_order(scena
     alone = await run_episode(scenarios[1], planner=RULES, trial=5)
     assert [e.content for e in episodes[2].events] == [e.content for e in alone.events]
     assert {e.planner for e in episodes} == {"rules"}  # labelled by the run's spec
+
+
+class _CountingScenarios(Sequence[Scenario]):
+    """A run's scenarios that note when each one is taken, as a lazy file-backed sequence would read it."""
+
+    def __init__(self, scenarios: list[Scenario], log: list[str]) -> None:
+        self.scenarios, self.log = scenarios, log
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    def __getitem__(self, index: int) -> Scenario:  # type: ignore[override]
+        if index >= len(self.scenarios):
+            raise IndexError(index)
+        self.log.append(f"take {index}")
+        return self.scenarios[index]
+
+
+async def test_jobs_are_made_as_episodes_start_not_all_up_front(scenarios) -> None:
+    log: list[str] = []
+    work = _CountingScenarios(scenarios[:4], log)
+    settings = RunSettings(planner=RULES, concurrency=1)
+    await run_episodes(work, settings, on_episode=lambda e: log.append(f"done {e.scenario_id}"), keep=False)
+    ids = [s.id for s in scenarios[:4]]
+    assert log == [entry for i in range(4) for entry in (f"take {i}", f"done {ids[i]}")]

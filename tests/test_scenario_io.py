@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 from pathlib import Path
 
 import pytest
 
+from ccsim.contact_center.models import Split
 from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
-from ccsim.scenarios.importer import import_scenarios
-from ccsim.scenarios.io import ScenarioFileError, dumps_scenario, write_scenarios
+from ccsim.scenarios.importer import import_scenarios, index_scenarios
+from ccsim.scenarios.io import ScenarioFile, ScenarioFileError, dumps_scenario, write_scenarios
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +108,89 @@ def test_atomic_write_leaves_no_partial_file(tmp_path: Path, scenarios) -> None:
 def test_unsupported_suffix(tmp_path: Path) -> None:
     with pytest.raises(ScenarioFileError, match="unsupported"):
         import_scenarios(tmp_path / "x.txt")
+
+
+# ------------------------------------------------------------------ the lazy, file-backed sequence (issue 11)
+
+
+def _lazy_file(tmp_path: Path, scenarios) -> Path:
+    """A file a person might have: a byte-order mark, blank lines, Windows line endings on one record."""
+    lines = _lines(scenarios)
+    text = "\ufeff" + lines[0] + "\n\n" + lines[1] + "\r\n" + "\n".join(lines[2:]) + "\n   \n"
+    path = tmp_path / "lazy.jsonl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_lazy_file_is_the_eager_list(tmp_path: Path, scenarios) -> None:
+    path = _lazy_file(tmp_path, scenarios)
+    lazy = index_scenarios(path)
+    eager = import_scenarios(path).scenarios
+    assert isinstance(lazy, ScenarioFile) and len(lazy) == len(eager) == 12
+    assert list(lazy) == eager and list(lazy) == eager  # iterates again, from the file
+    assert lazy[0] == eager[0] and lazy[-1] == eager[-1] and lazy[5] == eager[5]
+    assert list(lazy.ids) == [s.id for s in eager]
+    assert list(lazy.line_numbers)[:3] == [1, 3, 4]
+    with pytest.raises(IndexError):
+        lazy[12]
+
+
+def test_lazy_slices_are_views(tmp_path: Path, scenarios) -> None:
+    lazy = index_scenarios(_lazy_file(tmp_path, scenarios))
+    view = lazy[2:8:2]
+    assert isinstance(view, ScenarioFile)
+    assert list(view) == scenarios[2:8:2] and view[1] == scenarios[4] and len(lazy[:0]) == 0
+
+
+def test_lazy_file_holds_no_scenario(tmp_path: Path, scenarios) -> None:
+    """What makes it flat: the object holds offsets and ids, never a parsed record."""
+    lazy = index_scenarios(_lazy_file(tmp_path, scenarios))
+    held = pickle.dumps(lazy)
+    assert len(held) < 2_000 < len(dumps_scenario(scenarios[0]))
+    assert list(pickle.loads(held)) == scenarios  # a worker process can read its own share
+
+
+def test_lazy_split_and_skip_invalid(tmp_path: Path, scenarios) -> None:
+    lines = _lines(scenarios)
+    lines[1] = "{not json"
+    path = _write(tmp_path / "s.jsonl", lines)
+    lazy = index_scenarios(path, skip_invalid=True)
+    assert lazy.problems == import_scenarios(path, skip_invalid=True).problems == [(2, lazy.problems[0][1])]
+    assert [s.id for s in lazy] == [s.id for i, s in enumerate(scenarios) if i != 1]
+    train = index_scenarios(path, skip_invalid=True, split=Split.TRAIN)
+    assert [s.id for s in train] == [s.id for i, s in enumerate(scenarios) if i != 1 and s.split is Split.TRAIN]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda lines: lines.__setitem__(1, lines[1][:-5]), r"l\.jsonl, line 2: malformed JSON"),
+        (lambda lines: lines.append(lines[0]), r"l\.jsonl, line 13: duplicate id"),
+    ],
+)
+def test_lazy_index_fails_like_the_eager_loader(tmp_path: Path, scenarios, edit, message: str) -> None:
+    lines = _lines(scenarios)
+    edit(lines)
+    path = _write(tmp_path / "l.jsonl", lines)
+    with pytest.raises(ScenarioFileError, match=message):
+        index_scenarios(path)
+    with pytest.raises(ScenarioFileError, match=message):
+        import_scenarios(path)
+
+
+def test_lazy_file_changed_after_loading_is_an_error(tmp_path: Path, scenarios) -> None:
+    path = _write(tmp_path / "c.jsonl", _lines(scenarios))
+    lazy = index_scenarios(path)
+    _write(path, _lines(scenarios[:3]))
+    with pytest.raises(ScenarioFileError, match=r"c\.jsonl: the file changed after it was loaded"):
+        lazy[5]
+    path.unlink()
+    with pytest.raises(ScenarioFileError, match="changed after it was loaded"):
+        list(lazy)
+
+
+def test_lazy_needs_jsonl(tmp_path: Path, scenarios) -> None:
+    path = tmp_path / "s.csv"
+    write_scenarios(path, scenarios)
+    with pytest.raises(ScenarioFileError, match=r"only a \.jsonl file can be read lazily"):
+        index_scenarios(path)

@@ -167,8 +167,10 @@ def reference_date(record: CustomerRecord) -> dt.date:
 class BankState:
     """One episode's isolated bank: mutating it never touches the scenario or another episode."""
 
-    def __init__(self, record: CustomerRecord, *, today: dt.date, seed: int = 0) -> None:
-        self.record = record
+    def __init__(self, record: CustomerRecord, *, today: dt.date, seed: int = 0, copy: bool = False) -> None:
+        """A bank over `record`, which it changes; with `copy`, over its own copy of it, made on first use."""
+        self._given = record
+        self._record: CustomerRecord | None = None if copy else record
         self.today = today
         self.scheduled_payments: list[ScheduledPayment] = []
         self.travel_notices: list[TravelNotice] = []
@@ -181,9 +183,20 @@ class BankState:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, *, today: dt.date | None = None) -> BankState:
-        # A JSON round trip through pydantic-core is several times faster than copy.deepcopy of the models.
-        record = CustomerRecord.model_validate_json(scenario.customer.model_dump_json())
-        return cls(record, today=today or reference_date(record), seed=scenario.seed)
+        return cls(scenario.customer, today=today or reference_date(scenario.customer), seed=scenario.seed, copy=True)
+
+    @property
+    def record(self) -> CustomerRecord:
+        """The customer's record as this bank has it: its own copy, made the first time it is needed (an
+        episode that never calls a bank tool never pays for the copy, a third of a millisecond)."""
+        if self._record is None:
+            # A JSON round trip through pydantic-core is several times faster than copy.deepcopy of the models.
+            self._record = CustomerRecord.model_validate_json(self._given.model_dump_json())
+        return self._record
+
+    def _read_only_record(self) -> CustomerRecord:
+        # For checks that only read: the record as given is the same as an untouched copy.
+        return self._record if self._record is not None else self._given
 
     # ---- bookkeeping -------------------------------------------------------------------------------
 
@@ -460,14 +473,14 @@ class BankState:
     def _meets(self, req: StateRequirement) -> bool:
         value = req.value.strip().lower()
         if req.target == "card_status":
-            card = self.record.card(req.card_id or "")
+            card = self._read_only_record().card(req.card_id or "")
             if card is None:
                 return False
             if value == CardStatus.LOCKED.value:
                 return card.status in _BLOCKED_STATUSES
             return card.status.value == value
         if req.target == "autopay":
-            return self.record.account.autopay == value
+            return self._read_only_record().account.autopay == value
         if req.target == "payment_scheduled":
             return any(self._payment_meets(p, value) for p in self.scheduled_payments)
         if req.target == "travel_notice":

@@ -12,13 +12,19 @@ from typing import Any
 
 MASK_PREFIX = "**** **** **** "
 
-# 13 to 19 digits, optionally separated by single spaces or dashes, not part of a longer digit run.
-_CARD_NUMBER = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
-# ddd-dd-dddd or ddd dd dddd with the same separator twice; bare 9-digit runs are too often other ids.
-_SSN = re.compile(r"(?<!\d)\d{3}([- ])\d{2}\1(\d{4})(?!\d)")
-# "CVV 123", "cvc: 1234", "security code is 987": the label stays, the digits go.
+# Each pattern starts with what its first character must be, before any lookbehind or word boundary: the regex
+# engine then skips ahead to candidate characters instead of trying every position (3 to 5 times faster on a
+# long text). tests/test_masking.py checks they match exactly what the plainly written patterns match.
+
+# 13 to 19 digits, optionally separated by single spaces or dashes, not part of a longer digit run
+# (plainly: (?<!\d)\d(?:[ -]?\d){12,18}(?!\d)).
+_CARD_NUMBER = re.compile(r"\d(?<!\d\d)(?:[ -]?\d){12,18}(?!\d)")
+# ddd-dd-dddd or ddd dd dddd with the same separator twice; bare 9-digit runs are too often other ids
+# (plainly: (?<!\d)\d{3}([- ])\d{2}\1(\d{4})(?!\d)).
+_SSN = re.compile(r"\d(?<!\d\d)\d{2}([- ])\d{2}\1(\d{4})(?!\d)")
+# "CVV 123", "cvc: 1234", "security code is 987": the label stays, the digits go. Every label starts with c or s.
 _CVV = re.compile(
-    r"\b(cvv2?|cvc2?|cid|card verification (?:value|code)|security code)(\s*(?:is|:|=|#|-)?\s*)\d{3,4}(?!\d)",
+    r"(?=[cs])\b(cvv2?|cvc2?|cid|card verification (?:value|code)|security code)(\s*(?:is|:|=|#|-)?\s*)\d{3,4}(?!\d)",
     re.IGNORECASE,
 )
 

@@ -22,7 +22,8 @@ from ccsim.contact_center.taxonomy import Route
 
 CHECKPOINT_FORMAT = "ccsim-builtin-policy"
 # 2: the hashing featurizer gained the dense lexicon block (a different feature space than version 1's).
-CHECKPOINT_VERSION = 3
+# 4: the encoder featurizer became the hashing blocks plus a numpy MiniLM embedding (new header fields and layout).
+CHECKPOINT_VERSION = 4
 HEADER_FILE = "policy.json"
 ARRAYS_FILE = "policy.npz"
 

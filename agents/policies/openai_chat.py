@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import openai
@@ -21,7 +21,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
+from langchain_openai.chat_models import base as langchain_openai_base
 
+from ccsim.agents.http_clients import PerLoop, shared_async_client
 from ccsim.agents.planner_actions import PLANNER_TOOLS
 from ccsim.agents.raw_tool_calls import parse_raw_tool_calls, without_tool_calls
 from ccsim.contact_center.config import ModelSpec
@@ -41,6 +43,29 @@ _BROKEN_BODY = (json.JSONDecodeError, _UnusableResponse)
 
 def _backoff(attempt: int) -> float:
     return float(min(0.25 * 2**attempt, 4.0))
+
+
+# The request options `chat.completions.create` takes beside the body; langchain-openai puts them in the payload.
+_OPTION_KEYS = ("extra_headers", "extra_query", "extra_body", "timeout")
+# langchain-openai's own translation of SDK errors (context overflow, auth, ...), where this version has it.
+_no_translation: Any = lambda *_: None  # noqa: E731
+_translate_bad_request: Any = getattr(langchain_openai_base, "_handle_openai_bad_request", _no_translation)
+_translate_api_error: Any = getattr(langchain_openai_base, "_handle_openai_api_error", _no_translation)
+_add_gateway_metadata: Any = getattr(langchain_openai_base, "_add_gateway_metadata", _no_translation)
+
+
+def passthrough_request(payload: dict[str, Any]) -> dict[str, Any]:
+    """`create()` arguments that send `payload` as it is, past the SDK's request transform.
+
+    `create()` walks every argument through the SDK's TypedDict transform on each call: the long system
+    prompt, every message, every tool schema. For the plain JSON payload langchain-openai builds that
+    transform is the identity (tests/test_openai_planner.py checks it), so the payload travels in
+    `extra_body`, which the SDK merges into the body untouched, and `create()` transforms only the two
+    arguments it requires. The request on the wire has the same JSON."""
+    body = {key: value for key, value in payload.items() if key not in _OPTION_KEYS}
+    options = {key: payload[key] for key in _OPTION_KEYS if key in payload}
+    body.update(options.pop("extra_body", None) or {})  # extra_body wins over the body, as in create()
+    return {"model": body["model"], "messages": [], "extra_body": body, **options}
 
 
 class RawToolCallsChatOpenAI(ChatOpenAI):
@@ -103,51 +128,100 @@ class RawToolCallsChatOpenAI(ChatOpenAI):
     ) -> ChatResult:
         for attempt in range(self.max_retries + 1 if self.max_retries is not None else 1):
             try:
-                return await super()._agenerate(messages, stop, run_manager, **kwargs)
+                return await self._agenerate_once(messages, stop, run_manager, **kwargs)
             except _BROKEN_BODY as exc:
                 error = exc
                 await asyncio.sleep(_backoff(attempt))
         raise self._endpoint_error(error, attempt + 1)
 
+    async def _agenerate_once(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        """langchain-openai's chat-completions `_agenerate`, with the per-call work it need not do removed:
+        the request is not re-transformed (`passthrough_request`) and the reply is parsed on this thread, not
+        handed to a worker thread and back (the hand-off costs more CPU than the parse)."""
+        payload = self._get_request_payload(messages, stop=stop, **kwargs)
+        if payload.get("stream") or "response_format" in payload or self._use_responses_api(payload):
+            return await super()._agenerate(messages, stop, run_manager, **kwargs)
+        try:
+            raw_response = await self.async_client.with_raw_response.create(**passthrough_request(payload))
+            response = raw_response.parse()
+        except openai.BadRequestError as exc:
+            _translate_bad_request(exc)
+            raise
+        except openai.APIError as exc:
+            _translate_api_error(exc)
+            raise
+        generation_info: dict[str, Any] = {}
+        if self.include_response_headers:
+            generation_info["headers"] = dict(raw_response.headers)
+        _add_gateway_metadata(generation_info, raw_response)
+        return self._create_chat_result(response, generation_info)
 
-# One HTTP connection pool per event loop: LangChain's default pool is process-wide, so a second
-# `ccsim.simulate()` (a new `asyncio.run`) reused connections of the first, closed loop and failed with
-# "Connection error". Keyed by loop, pooled connections never outlive the loop that opened them.
-_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.DefaultAsyncHttpxClient] = (
-    weakref.WeakKeyDictionary()
-)
+
+def _model_key(spec: ModelSpec) -> tuple[object, ...]:
+    """Everything `_build_chat_model` reads from a spec (the key itself resolved from the environment now)."""
+    return (
+        spec.model,
+        spec.resolved_base_url(),
+        spec.api_key(),
+        spec.temperature,
+        spec.logprobs,
+        spec.timeout_s,
+        spec.max_retries,
+        spec.max_tokens,
+    )
 
 
-def _loop_pool() -> openai.DefaultAsyncHttpxClient | None:
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-    pool = _POOLS.get(loop)
-    if pool is None:
-        pool = _POOLS[loop] = openai.DefaultAsyncHttpxClient()
-    return pool
-
-
-def chat_model(spec: ModelSpec) -> ChatOpenAI:
-    """A chat-completions client for an 'openai' spec."""
-    if spec.kind != "openai" or not spec.model:
-        raise ValueError(f"chat_model() needs an 'openai:MODEL' spec, got {spec.label!r}")
+def _build_chat_model(spec: ModelSpec) -> RawToolCallsChatOpenAI:
+    base_url = spec.resolved_base_url()
     return RawToolCallsChatOpenAI(
         model=spec.model,
-        base_url=spec.resolved_base_url(),
+        base_url=base_url,
         api_key=spec.api_key(),
         temperature=spec.temperature,
         logprobs=True if spec.logprobs else None,
         timeout=spec.timeout_s,
         max_retries=spec.max_retries,
         max_tokens=spec.max_tokens,
-        http_async_client=_loop_pool(),
+        http_async_client=shared_async_client(base_url),
         # Some model names default to the Responses API; the planner contract is chat completions.
         use_responses_api=False,
     )
 
 
+# Chat models hold no state between calls: one per spec and event loop serves every episode, so an episode
+# builds no client and validates no settings (agents/http_clients.py says why per loop).
+_CHAT_MODELS: PerLoop[RawToolCallsChatOpenAI] = PerLoop()
+_BOUND_MODELS: PerLoop[Runnable[LanguageModelInput, BaseMessage]] = PerLoop()
+
+
+def chat_model(spec: ModelSpec) -> ChatOpenAI:
+    """A chat-completions client for an 'openai' spec: the running loop's shared one for these settings."""
+    if spec.kind != "openai" or not spec.model:
+        raise ValueError(f"chat_model() needs an 'openai:MODEL' spec, got {spec.label!r}")
+    shared = _CHAT_MODELS.get(_model_key(spec), lambda: _build_chat_model(spec))
+    return shared if shared is not None else _build_chat_model(spec)
+
+
+def bound_chat_model(
+    spec: ModelSpec, tools: Sequence[dict[str, Any]], *, tool_set: str
+) -> Runnable[LanguageModelInput, BaseMessage]:
+    """`chat_model(spec)` bound to `tools` (OpenAI tool schemas), once per loop and `tool_set`.
+
+    `tool_set` names the schemas: one name must always come with the same schemas."""
+
+    def bind() -> Runnable[LanguageModelInput, BaseMessage]:
+        return chat_model(spec).bind_tools(list(tools))
+
+    shared = _BOUND_MODELS.get((tool_set, *_model_key(spec)), bind)
+    return shared if shared is not None else bind()
+
+
 def openai_planner(spec: ModelSpec) -> Runnable[LanguageModelInput, BaseMessage]:
     """The planner model bound to exactly PLANNER_TOOLS."""
-    return chat_model(spec).bind_tools(PLANNER_TOOLS)
+    return bound_chat_model(spec, PLANNER_TOOLS, tool_set="planner")

@@ -104,6 +104,8 @@ async def aevaluate(
     judge: str | None = None,
     judge_base_url: str | None = None,
     judge_api_key_env: str = "OPENAI_API_KEY",
+    workers: int | None = None,
+    ray_address: str | None = None,
 ) -> Leaderboard:
     """Run each planner on the same scenarios (one after another) and rank them.
 
@@ -117,6 +119,9 @@ async def aevaluate(
     bootstrap 95% interval, verdict). `judge` (a LiteLLM model string; with `judge_base_url`, any model on
     that OpenAI-compatible endpoint) adds each planner's RULER score; ART loads only then. Judge failures
     are counted per planner, never scored as 0.
+
+    `workers` and `ray_address` spread each planner's episodes over processes or a Ray cluster (see
+    `asimulate`); the planners still play one after another.
     """
     labels = [planner_settings(p)[0].planner.label for p in planners]
     if len(set(labels)) != len(labels):
@@ -150,6 +155,8 @@ async def aevaluate(
             weave=False,  # started once above, mirrored below
             preflight=False,  # checked once above
             retry_failed=retry_failed,
+            workers=workers,
+            ray_address=ray_address,
         )
         runs.append(run)
     episodes = {run.planner: run.episodes for run in runs}

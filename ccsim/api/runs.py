@@ -2,7 +2,8 @@
 
 `asimulate` is the one implementation; `simulate` runs it to completion for callers without an event
 loop. With `out`, every episode is appended and flushed as it finishes (and its ART trajectory beside
-it), so a killed run loses nothing and `resume=True` picks up where it stopped.
+it), so a killed run loses nothing and `resume=True` picks up where it stopped. The episodes may be played
+in worker processes or on Ray (ccsim/api/pools.py); this process still writes the folder.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from ccsim.agents.preflight import apreflight
 from ccsim.agents.registry import CUSTOMERS, HELPERS, PLANNERS, PlannerModel
 from ccsim.agents.runner import RunAbortedError, RunSettings, run_episode, run_episodes
+from ccsim.api.pools import PoolSettings, job_pool
 from ccsim.api.progress import EpisodeFinished, Progress, RunFinished, RunStarted
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec, parse_model_spec
 from ccsim.contact_center.episode import Episode
@@ -28,7 +30,7 @@ from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.pricing import PriceTable
 from ccsim.contact_center.report import run_report_markdown
 from ccsim.contact_center.reward import RewardSpec, as_rubric
-from ccsim.contact_center.run_folder import EPISODES, EpisodeFile, RunFolder
+from ccsim.contact_center.run_folder import EPISODES, EpisodeFile, EpisodeLines, RunFolder
 from ccsim.contact_center.summary import RunSummary, missing_logprobs, summarize
 
 T = TypeVar("T")
@@ -151,6 +153,8 @@ async def asimulate(
     weave: bool | str | None = None,
     preflight: bool = True,
     retry_failed: bool = True,
+    workers: int | None = None,
+    ray_address: str | None = None,
 ) -> Run:
     """Play every scenario `trials` times with `planner` and summarise the episodes.
 
@@ -163,6 +167,12 @@ async def asimulate(
     and accepts the key) and raises `PreflightError` with one line otherwise. On `resume`, episodes that
     errored or timed out are played again unless `retry_failed` is False (their old records move to
     episodes.retried.jsonl); a resume whose settings differ from the folder's raises `RunFolderError`.
+
+    `workers`: processes that play the episodes, each with its share of `concurrency` (None: one per core,
+    fewer for a short run; 1: this process only). `ray_address` plays them as Ray actors instead: a cluster's
+    address, or "local" to join the Ray instance this machine runs (starting one if none). Either way the
+    episodes are the same as in one process, this process writes the run folder, and the folder is left in
+    scenario order. A planner object that cannot be pickled plays in this process (a warning says why).
     """
     settings, model = planner_settings(
         planner, customer=customer, helper=helper, concurrency=concurrency, trials=trials,
@@ -188,9 +198,9 @@ async def asimulate(
     finished: list[Episode] = []  # only without a folder: with one, episodes are read back from the file
     warned: list[bool] = []
 
-    def on_episode(episode: Episode) -> None:
+    def on_episode(episode: Episode, *, lines: dict[str, EpisodeLines]) -> None:
         if folder is not None:
-            folder.append(episode)
+            folder.append(episode, lines=lines.pop(episode.episode_id, None))
         else:
             finished.append(episode)
         if settings.planner.logprobs and not warned and missing_logprobs(episode):
@@ -206,20 +216,32 @@ async def asimulate(
     aborted: str | None = None
     if folder is not None:
         folder.write_config({"settings": settings.model_dump(mode="json"), **(provenance or {})})
+    skip = folder.finished_ids if folder else set()
+    pool_settings = PoolSettings(
+        workers=workers,
+        ray_address=ray_address,
+        episodes=max(0, len(scenarios) * settings.trials - len(skip)),
+        trajectories=folder is not None and trajectories,
+    )
     with folder if folder is not None else contextlib.nullcontext():
-        try:
-            played = await run_episodes(
-                scenarios,
-                settings,
-                on_episode=on_episode,
-                skip=folder.finished_ids if folder else (),
-                planner_model=model,
-                prices=prices,
-                keep=folder is None,
-            )
-        except RunAbortedError as exc:
-            aborted = str(exc) + (f" Finished episodes are saved in {folder.path}." if folder else "")
-            played = sorted(finished, key=lambda e: (e.scenario_id, e.trial))
+        async with job_pool(pool_settings, settings=settings, planner_model=model, prices=prices) as pool:
+            lines = pool.lines if pool is not None else {}
+            try:
+                played = await run_episodes(
+                    scenarios,
+                    settings,
+                    on_episode=functools.partial(on_episode, lines=lines),
+                    skip=skip,
+                    planner_model=model,
+                    prices=prices,
+                    keep=folder is None,
+                    play=pool.play if pool is not None else None,
+                )
+            except RunAbortedError as exc:
+                aborted = str(exc) + (f" Finished episodes are saved in {folder.path}." if folder else "")
+                played = sorted(finished, key=lambda e: (e.scenario_id, e.trial))
+    if folder is not None:  # completion order -> scenario order: the same files however many processes played
+        folder.sort({scenario.id: position for position, scenario in enumerate(scenarios)})
     episodes: Sequence[Episode]
     if folder is not None:
         folder.previous = []  # read back below, one at a time

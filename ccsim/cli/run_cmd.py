@@ -56,6 +56,23 @@ PlannerRetriesOpt = Annotated[
     int | None, typer.Option(min=0, help="Retries per planner request on timeouts, 429, 5xx and broken bodies (3).")
 ]
 PlannerMaxTokensOpt = Annotated[int | None, typer.Option(min=1, help="Completion token cap per planner request.")]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Processes that play the episodes, each with its share of --concurrency "
+        "(default: one per core, fewer for short runs; 1: this process only).",
+    ),
+]
+RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        metavar="ADDRESS",
+        help="Play the episodes as Ray actors (needs the ccsim ray extra): a cluster's address "
+        "(HOST:6379, ray://HOST:10001, auto) or 'local' (this machine's Ray, started if none).",
+    ),
+]
 PlannerHelp = "rules, builtin:PATH, openai:MODEL[@BASE_URL], py:MODULE:FACTORY or a registered kind."
 
 
@@ -107,6 +124,8 @@ def _run_planners(
     preflight: bool = True,
     retry_failed: bool = True,
     no_weave: bool = False,
+    workers: int | None = None,
+    ray: str | None = None,
     evaluate_options: dict[str, Any] | None = None,
     boards: list[Leaderboard] | None = None,
 ) -> list[Run]:
@@ -115,6 +134,8 @@ def _run_planners(
 
     import ccsim
     from ccsim.agents.registry import PlayerUnavailableError
+    from ccsim.api.ray_runner import RayUnavailableError
+    from ccsim.api.workers import raise_fd_limit
     from ccsim.cli.render import run_progress
     from ccsim.contact_center.pricing import PriceTable
     from ccsim.contact_center.reward import RewardSpecError, as_rubric
@@ -134,7 +155,10 @@ def _run_planners(
         "weave": False if no_weave else weave,
         "preflight": preflight,
         "retry_failed": retry_failed,
+        "workers": workers,
+        "ray_address": ray,
     }
+    raise_fd_limit()  # --concurrency 1024 holds more sockets than the usual soft limit of 1,024 files
     try:
         options["reward"] = as_rubric(reward)
     except RewardSpecError as exc:
@@ -152,7 +176,7 @@ def _run_planners(
                 runs = board.runs
                 if boards is not None:  # the caller shows the comparisons and the judge's column
                     boards.append(board)
-    except (RunFolderError, PlayerUnavailableError, FileNotFoundError, ValueError) as exc:
+    except (RunFolderError, PlayerUnavailableError, RayUnavailableError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)):
         err_console.print(f"warning: {message}", markup=False, emoji=False)
@@ -198,6 +222,8 @@ def simulate(
     preflight: PreflightOpt = True,
     prices: PricesOpt = None,
     reward: RewardOpt = None,
+    workers: WorkersOpt = None,
+    ray: RayOpt = None,
 ) -> None:
     """Simulate conversations: one planner on scenarios, saved to a run folder."""
     from ccsim.cli.render import leaderboard_table
@@ -220,7 +246,7 @@ def simulate(
         [spec], scenarios=chosen, source=source, out=folder, one_folder=True, customer=customer, helper=helper,
         concurrency=concurrency, trials=trials, max_turns=max_turns, timeout=timeout, resume=resume,
         trajectories=trajectories, weave=weave, prices=prices, reward=reward, preflight=preflight,
-        retry_failed=retry_failed, no_weave=no_weave,
+        retry_failed=retry_failed, no_weave=no_weave, workers=workers, ray=ray,
     )  # fmt: skip
     console.print(leaderboard_table([runs[0].summary], title=f"Summary: {spec.label}"))
     console.print(f"run folder: {folder} (report.md, report.html, summary.json, episodes.jsonl)", markup=False)
@@ -267,6 +293,8 @@ def evaluate(
     judge_api_key_env: Annotated[
         str, typer.Option(help="Environment variable holding the judge's key.")
     ] = "OPENAI_API_KEY",
+    workers: WorkersOpt = None,
+    ray: RayOpt = None,
 ) -> None:
     """Compare planners on the same scenarios and print a leaderboard (saved as markdown and JSON)."""
     from ccsim.contact_center.run_folder import new_run_id
@@ -287,7 +315,7 @@ def evaluate(
         specs, scenarios=chosen, source=source, out=folder, one_folder=False, customer=customer, helper=helper,
         concurrency=concurrency, trials=trials, max_turns=max_turns, timeout=timeout, resume=resume,
         trajectories=trajectories, weave=weave, prices=prices, reward=reward, preflight=preflight,
-        retry_failed=retry_failed, no_weave=no_weave, boards=boards,
+        retry_failed=retry_failed, no_weave=no_weave, boards=boards, workers=workers, ray=ray,
         evaluate_options={"judge": judge, "judge_base_url": judge_base_url, "judge_api_key_env": judge_api_key_env},
     )  # fmt: skip
     _show_leaderboard(runs, folder, boards[0] if boards else None)

@@ -14,6 +14,7 @@ from ccsim.cli.common import SplitName, console, err_console, fail, parse_mix, r
 
 if TYPE_CHECKING:
     from ccsim.contact_center.models import Scenario
+    from ccsim.scenarios.generator import GenerationConfig
 
 app = typer.Typer(help="Generate, import, inspect and validate scenario files.", no_args_is_help=True)
 
@@ -36,7 +37,9 @@ def _file_errors() -> tuple[type[BaseException], ...]:
 def generate(
     count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many scenarios.")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed: the same seed and version give the same bytes.")] = 7,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output JSONL file.")] = Path("data/scenarios.jsonl"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output file: .jsonl, or .csv.")] = Path(
+        "data/scenarios.jsonl"
+    ),
     route_mix: Annotated[
         str | None, typer.Option(help="Route weights, e.g. 'fraud=2,disputes=1' (default: balanced).")
     ] = None,
@@ -55,51 +58,101 @@ def generate(
         Path, typer.Option(help="Cache of rewrites, so reruns are reproducible and offline.")
     ] = Path("data/paraphrase_cache.json"),
     concurrency: Annotated[int, typer.Option(min=1, help="Paraphrase requests in flight.")] = 8,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes that generate (default: every core from 1,000 scenarios on); same bytes for any number.",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
 ) -> None:
     """Generate scenarios offline from the intent catalog with faker (deterministic by seed)."""
     from ccsim.contact_center.models import Difficulty
     from ccsim.contact_center.taxonomy import Route
-    from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
-    from ccsim.scenarios.io import write_scenarios
-    from ccsim.scenarios.stats import scenario_stats
+    from ccsim.scenarios.generator import GenerationConfig
 
     refuse_overwrite(out, force)
+    if out.suffix.lower() not in (".jsonl", ".csv"):
+        fail(f"{out}: unsupported file type {out.suffix!r}; use .jsonl or .csv")
     mixes = {
         "route_mix": parse_mix(route_mix, Route, "--route-mix"),
         "difficulty_mix": parse_mix(difficulty_mix, Difficulty, "--difficulty-mix"),
     }
     config = GenerationConfig(count=count, seed=seed, split=split, **{k: v for k, v in mixes.items() if v})
+    if paraphrase_model:
+        _generate_and_paraphrase(
+            config, out, model=paraphrase_model, base_url=paraphrase_base_url, cache=paraphrase_cache,
+            concurrency=concurrency,
+        )  # fmt: skip
+        return
+    _generate_streamed(config, out, workers)
+
+
+# From this many scenarios on, generation draws a progress bar (below, it takes a few seconds).
+PROGRESS_FROM = 2_000
+
+
+def _generate_streamed(config: GenerationConfig, out: Path, workers: int | None) -> None:
+    """Generate straight into the file, shard by shard: nothing holds the scenarios, whatever the count."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ccsim.scenarios.io import ScenarioFileError
+    from ccsim.scenarios.sharding import GenerationError, write_generated
+
+    columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    # auto_refresh=False: no refresh thread, so the workers can be forked (see scenarios/sharding.py).
+    with Progress(*columns, console=err_console, auto_refresh=False, disable=config.count < PROGRESS_FROM) as bar:
+        task = bar.add_task("generate", total=config.count)
+
+        def advance(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+            bar.refresh()
+
+        report = readable_errors(ScenarioFileError, GenerationError)(write_generated)(
+            out, config, workers=workers, on_progress=advance
+        )
+    sample = "" if report.openings_checked == report.count else f" (first {report.openings_checked:,})"
+    console.print(
+        f"wrote {report.count} scenarios to [bold]{out}[/] in {report.seconds:.2f}s "
+        f"({report.count / max(report.seconds, 1e-9):,.0f}/s, {report.workers} "
+        f"{'process' if report.workers == 1 else 'processes'}); "
+        f"distinct openings {report.distinct_opening_ratio:.3f}{sample}"
+    )
+
+
+def _generate_and_paraphrase(
+    config: GenerationConfig, out: Path, *, model: str, base_url: str | None, cache: Path, concurrency: int
+) -> None:
+    """Generate, rewrite the openings with a model, then write: the rewrite needs every scenario at hand."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ccsim.scenarios.generator import generate_scenarios
+    from ccsim.scenarios.io import write_scenarios
+    from ccsim.scenarios.paraphrase import ParaphraseConfig, Paraphraser, paraphrase_scenarios
+    from ccsim.scenarios.stats import scenario_stats
+
     started = time.perf_counter()
-    with console.status(f"generating {count} scenarios"):
+    with console.status(f"generating {config.count} scenarios"):
         scenarios = generate_scenarios(config)
     elapsed = time.perf_counter() - started
-    if paraphrase_model:
-        from ccsim.scenarios.paraphrase import ParaphraseConfig, Paraphraser, paraphrase_scenarios
-
-        paraphraser = Paraphraser(
-            ParaphraseConfig(
-                model=paraphrase_model, base_url=paraphrase_base_url, seed=seed, cache_path=paraphrase_cache
+    paraphraser = Paraphraser(ParaphraseConfig(model=model, base_url=base_url, seed=config.seed, cache_path=cache))
+    columns = (TextColumn("paraphrasing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console) as bar:
+        task = bar.add_task("paraphrase", total=len(scenarios))
+        # The cache is saved as rewrites arrive: an interrupted run keeps its work for the next one.
+        scenarios, report = asyncio.run(
+            paraphrase_scenarios(
+                scenarios,
+                paraphraser,
+                concurrency=concurrency,
+                on_progress=lambda done, _total: bar.update(task, completed=done),
             )
         )
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        columns = (TextColumn("paraphrasing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=err_console) as bar:
-            task = bar.add_task("paraphrase", total=len(scenarios))
-            # The cache is saved as rewrites arrive: an interrupted run keeps its work for the next one.
-            scenarios, report = asyncio.run(
-                paraphrase_scenarios(
-                    scenarios,
-                    paraphraser,
-                    concurrency=concurrency,
-                    on_progress=lambda done, _total: bar.update(task, completed=done),
-                )
-            )
-        err_console.print(
-            f"paraphrased {report.rewritten}/{report.total} ({report.from_cache} from cache); "
-            f"rejected {report.rejected} that changed the route, {report.failed} failed (originals kept)"
-        )
+    err_console.print(
+        f"paraphrased {report.rewritten}/{report.total} ({report.from_cache} from cache); "
+        f"rejected {report.rejected} that changed the route, {report.failed} failed (originals kept)"
+    )
     write_scenarios(out, scenarios)
     stats = scenario_stats(scenarios)
     console.print(
@@ -186,16 +239,19 @@ def show(
 
     @readable_errors(*_file_errors())
     def run() -> None:
-        from ccsim.scenarios.importer import import_scenarios
+        import ccsim
+        from ccsim.scenarios.io import ScenarioFile
 
-        for scenario in import_scenarios(path).scenarios:
-            if scenario.id == scenario_id:
-                if as_json:
-                    typer.echo(scenario.model_dump_json(indent=2))  # plain JSON: safe to pipe into jq
-                else:
-                    console.print(scenario_summary(scenario))
-                return
-        fail(f"{path}: no scenario with id {scenario_id!r}")
+        # lazy: the whole file is checked, but only the scenario asked for is parsed and held.
+        scenarios = ccsim.load_scenarios(path, lazy=True)
+        ids = list(scenarios.ids) if isinstance(scenarios, ScenarioFile) else [s.id for s in scenarios]
+        if scenario_id not in ids:
+            fail(f"{path}: no scenario with id {scenario_id!r}")
+        scenario = scenarios[ids.index(scenario_id)]
+        if as_json:
+            typer.echo(scenario.model_dump_json(indent=2))  # plain JSON: safe to pipe into jq
+        else:
+            console.print(scenario_summary(scenario))
 
     run()
 

@@ -155,7 +155,7 @@ def train(
     backend_factory: Annotated[
         str | None, typer.Option(help="With --backend custom: MODULE:CALLABLE returning an ART backend object.")
     ] = None,
-    steps: Annotated[int | None, typer.Option(min=1, help="Training steps (default: 150 builtin, 20 ART).")] = None,
+    steps: Annotated[int | None, typer.Option(min=1, help="Training steps (default: 40 builtin, 20 ART).")] = None,
     groups_per_step: Annotated[
         int | None, typer.Option(min=1, help="Scenarios (GRPO groups) per step (default: 8 builtin, 4 ART).")
     ] = None,
@@ -169,7 +169,7 @@ def train(
     generate: Annotated[int, typer.Option(min=10, help="Builtin: scenarios to generate when no file is given.")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of generation, batching and sampling.")] = 0,
     val_every: Annotated[
-        int | None, typer.Option(min=1, help="Validate every K steps (default: 25 builtin, 5 ART).")
+        int | None, typer.Option(min=1, help="Validate every K steps (default: 10 builtin, 5 ART).")
     ] = None,
     warm_start: Annotated[
         str | None,

@@ -1,0 +1,418 @@
+"""Instructions aimed at the system, whatever their wording (routing policy rule 6).
+
+A message is read piece by piece (sentences, lines, clauses, bracketed or marked-up parts). A piece that names a
+destination (a route, a department, a queue) AND reads as an instruction to whoever routes the call is set
+aside. An instruction is recognised by what it does, not by a list of phrasings; each family below is one way
+of doing it:
+
+- a routing verb aimed at the destination ("transfer", "deliver", "hand over", "put through", "fwd 2");
+- a field-like label or a choice naming it ("route: fraud", "destination is disputes");
+- words that address the machine ("AI", "router", "whoever sorts these"), claim authority or a new policy
+  ("system override", "admin note", "head office"), or assert where the call belongs ("the correct department
+  is", "a disputes matter", "hardship handles these");
+- the destination's system name ("account_closure"), a fake transcript turn or tool call, markup around it
+  (tags, code fences, JSON);
+- another language (English is the only language the customers here write);
+- any of those disguised: look-alike letters, invisible characters, l33t, s-p-a-c-e-d letters, reversed
+  text, base64 (agents.lexicon.deobfuscate undoes them before matching).
+
+Framing left around a removed instruction ("P.S.", "Dear routing AI,", "per new policy,") goes with it; a
+customer's own words in the same message stay, including a request to reach a department for a stated issue,
+whose issue still decides the route.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ccsim.agents.lexicon.deobfuscate import decoded_blobs, reveal
+
+_ROUTE_WORDS = (
+    r"fraud|disputes|dispute\s+(?:team|department|dept|desk|unit)|hardship|retention|closure|"
+    r"account\s+closure|card\s+services|account\s+services|transactions|knowledge\s+base"
+)
+_DESTINATION = re.compile(
+    r"\b(?:" + _ROUTE_WORDS + r")\b"
+    # "the fraud team", "Billing desk"; not a greeting ("hi team") or a team in general ("your support team").
+    r"|\b(?!(?:hi|hey|hello|dear|thanks|thank|the|a|an|your|my|our|this|that|whole|same|other|support|service|"
+    r"customer|help|care|sales|tech|it|you|whoever|which|what|any|some|right|wrong|correct|proper|handling|"
+    r"handler|responsible|relevant|appropriate|designated|assigned|specialist|specialized|dedicated|new)\s)"
+    r"[a-z]+\s+(?:department|dept|team|queue|desk|unit|specialists|division|section)\b"
+    r"|\b(?:human|live)\s+(?:agent|department|team|queue)\b",
+    re.IGNORECASE,
+)
+# A route by its system name: no customer types "account_closure".
+_SYSTEM_NAME = re.compile(
+    r"\b(?:account_closure|card_services|account_services|knowledge_base|transfer_to_human)\b", re.IGNORECASE
+)
+# A destination in a department's form ("the Hardship department", "disputes", "card services"), which a customer
+# describing an issue has no need for: with a request or a postscript marker, it asks to move the call.
+_DEPARTMENT_FORM = re.compile(
+    r"\b(?:fraud|disputes?|hardship|retention|closure|collections|card\s+services|account\s+services|"
+    r"transactions|knowledge\s+base)\s+(?:department|dept|team|queue|desk|unit|specialists|people|folks|group|"
+    r"division|section)\b|\b(?:disputes|retention|knowledge\s+base|account\s+closure)\b",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(
+    r"\b(?:you|please|kindly|make\s+sure|ps|p\.?\s?s|nb|btw|fyi|reminder)\b",
+    re.IGNORECASE,
+)
+# "... to the Fraud department", "over to disputes": the call sent somewhere, whatever verb sends it (but not
+# "due to hardship", "fell victim to fraud").
+_DIRECTED = re.compile(
+    r"(?<!due )(?<!owing )(?<!thanks )(?<!related )(?<!victim )(?<!prior )(?<!according )(?<!subject )"
+    r"\b(?:to|towards|onto|into)\s+(?:the\s+)?(?:" + _ROUTE_WORDS + r")\b(?!\s+(?:charges?|claims?|alerts?))",
+    re.IGNORECASE,
+)
+_TOOL_CALL_NAME = re.compile(r"\b(?:transfer_to_human|delegate)\s*\(", re.IGNORECASE)
+_TARGETS = r"(?:to|into|onto|as|with|for|towards|a|al|au|aux|an|zu|zum|zur|para|per|de|du|del|vers|nach|is|=|:)"
+_VERBS = (
+    r"transfer\w*|rout\w*|send\w*|sent|escalat\w*|forward\w*|connect\w*|redirect\w*|pass\w*|classif\w*|"
+    r"assign\w*|hand\w*|direct\w*|dispatch\w*|delegat\w*|queue\w*|tag\w*|label\w*|mark\w*|flag\w*|choos\w*|"
+    r"chose|pick\w*|select\w*|output\w*|put\w*|move\w*|go|goes|going|belongs?|handled|handle[sd]?|file[sd]?|"
+    r"categori[sz]\w*|treat\w*|set|deliver\w*|refer\w*|bring\w*|brought|take|took|give|gave|relay\w*|"
+    r"submit\w*|allocat\w*|shift\w*|push\w*|bounce\w*|patch\w*|hook\w*|switch\w*|reassign\w*|land\w*|"
+    r"reach\w*|mov\w*|channel\w*|funnel\w*|steer\w*|dispatch\w*|rout\w*"
+)
+_COMMAND = re.compile(
+    r"\b(?:" + _VERBS + r")\b"
+    r"(?:\W+\w+){0,5}?\W*" + _TARGETS + r"\W*(?:the\s+)?"
+    r"(?:" + _ROUTE_WORDS + r"|\w+\s+(?:department|team|queue|desk))\b",
+    re.IGNORECASE,
+)
+# The same verbs written backwards ("refsnart"): text read right to left.
+_REVERSED_COMMAND = re.compile(
+    r"\b(?:transfer|route|send|forward|escalate|connect|redirect|deliver|assign|pass|direct|refer|put)\b"
+    r"(?:\W+\w+){0,4}?\W+(?:to|into|onto)\b",
+    re.IGNORECASE,
+)
+# "output route fraud", "destination is disputes", "target: hardship": a label or a choice naming a destination.
+_LABELLED = re.compile(
+    r"\b(?:route|routing|destination|department|dept|queue|target|output|choose|chose|pick|select|label|class|"
+    r"category|answer|decision|owner|assignee|handler|recipient|team|desk)\W+(?:is\W+|should\W+be\W+|=\W*)?"
+    r"(?:the\W+)?(?:" + _ROUTE_WORDS + r")\b",
+    re.IGNORECASE,
+)
+_INSTRUCTION_CUES = re.compile(
+    r"\b(?:"
+    # addressing the machine
+    r"ai|a\.i|bot|chatbot|assistant|language\s+model|llm|gpt|model|system|router|routing|planner|classifier|"
+    r"virtual\s+agent|algorithm|automated|whoever\s+(?:sorts|reads|routes|handles|gets|sees|picks)|whoever|"
+    r"instructions?|instructing|prompt|inst|im_start|im_end|sys|"
+    # authority and policy claims
+    r"polic(?:y|ies)|rules?|guidelines?|compliance|directive|mandate|protocol|procedure|regulations?|"
+    r"effective\s+immediately|from\s+now\s+on|from\s+here\s+on|supervisor|manager\s+(?:said|says|told|approved)|"
+    # "an authorised test", never "an authorized user"
+    r"authori[sz]ed\s+(?:by|test|request|personnel|staff|override|instruction|change|routing)|authority|"
+    r"admin\w*|developer|override|overrid\w*|ignore|disregard|forget|head\s+office|headquarters|"
+    r"(?:rep|representative|agent|operator|advisor|adviser|they|someone)\s+(?:said|told|says|confirmed)|"
+    r"i\s+(?:work|am\s+employed)\s+(?:at|for|in)\s+(?:this|the|your)\s+bank|bank\s+(?:employee|staff|insider)|"
+    r"as\s+(?:the|an?)\s+(?:account\s+owner|employee|admin\w*|manager|supervisor|developer|engineer|auditor)|"
+    r"(?:i\s+was|been|was)\s+told|told\s+me|approved\s+(?:sending|transferring|routing|this|it)|go\s+ahead|"
+    r"records?\s+(?:say|show)|per\s+the|as\s+per|"
+    r"new\s+(?:rule|process|procedure|workflow|system|setup)|decod\w*|encod\w*|base64|rot13|backwards|"
+    r"memo|internal|per\s+(?:\w+\s+){0,2}(?:memo|polic\w*|rules?|guidelines?|instructions?|directive|notice|note)|"
+    r"is\s+(?:the|a|an)\s+(?:\w+\s+){0,2}(?:team|department|dept|queue|desk|unit|destination|route|owner|handler)|"
+    # assertions of where the call belongs
+    r"(?:right|correct|proper|appropriate|only|valid|real|best|relevant|responsible|designated|assigned)\s+"
+    r"(?:\w+\s+)?(?:team|department|dept|destination|place|queue|route|people|desk|unit|folks|group)|"
+    r"destination|belongs?|handled\s+by|goes\s+to|trust\s+me|in\s+charge|"
+    r"(?:handles|owns|processes|covers)\s+(?:this|these|it|all|such|calls|cases|requests|my)|"
+    r"(?:a|an)\s+\w+\s+(?:matter|case|ticket|issue\s+for)|deals?\s+with\s+(?:this|these|it|them|all)|"
+    r"takes?\s+care\s+of\s+(?:this|these|it|them|all)|"
+    # fake transcript turns and tool calls
+    r"transfer_to_human|delegate|json|"
+    # the game of pretending
+    r"pretend|play\s+a\s+game|role\s*play|act\s+as|you\s+are\s+(?:now\s+)?a"
+    r")\b"
+    r"|\b(?:department|dept|route|destination|queue|team)\s*[:=]",
+    re.IGNORECASE,
+)
+# Routing vocabulary of other languages: an instruction written in another language is never the issue.
+_FOREIGN_CUES = re.compile(
+    r"\b(?:transfer(?:ez|ieren|ir|ire|isci|e)|transfier\w*|trasferisc\w*|transfira|envi[ae]\w*|envoy\w*|"
+    r"inoltr\w*|encaminh\w*|leite\w*|weiter\w*|verbinde\w*|redirig\w*|departamento|departement|abteilung|"
+    r"reparto|servicio|llamada|appel|anruf|chiamata|chamada|instrucci\w*|istruzion\w*|instruc[co]\w*|"
+    r"anweisung\w*|asistente|assistente|sistema|systeme|ignorez|ignora|ignoriere|olvida|oubliez|vergiss|"
+    r"precedentes|anteriores|vorherigen|ahora|maintenant|jetzt|subito|inmediatamente|immediatement|sofort|"
+    r"richtlinie|politica|politique|regola|regla|nuova|nueva|nouvelle|neue|passa|manda|mande|deriva|invia|"
+    r"atendimento|dossier|anfrage\w*|weiterleiten|bitte|merci|grazie|obrigad[oa]|gracias)\b",
+    re.IGNORECASE,
+)
+# Function words of the other languages we meet that English does not share: two of them make a piece foreign.
+_FOREIGN_WORDS = frozenset(
+    {"el", "los", "las", "esta", "este", "esto", "por", "para", "una", "que", "es", "todas", "todos", "le", "les",
+     "des", "du", "au", "aux", "ce", "cet", "cette", "une", "vers", "pour", "vous", "il", "elle", "ceci", "tous",
+     "toutes", "der", "das", "dem", "und", "ist", "ein", "eine", "einen", "zu", "zum", "zur", "nach", "diesen",
+     "dieser", "diese", "dieses", "alle", "mit", "fur", "auf", "nicht", "os", "dos", "voce", "pra", "gli", "della",
+     "delle", "questa", "questo", "sono", "tutte", "tutti", "che", "favore", "nel", "nella", "alla", "ao",
+     "veuillez", "mettre", "relation", "avec", "sur", "dans", "mon", "ma", "mes", "nous", "je", "moi", "plait",
+     "mi", "con", "ayuda", "necesito", "quiero", "puede", "usted", "transfira", "obrigado", "richiesta", "mich",
+     "mir", "ich", "mein", "meine", "sie", "bitte", "nosotros", "atencion", "cliente", "clienti", "kunde",
+     "en", "de", "la"}
+)  # fmt: skip
+_WORDS = re.compile(r"[a-z]+")
+# Words that only frame or soften what follows: a piece of nothing else carries none of the customer's issue.
+_FILLER = frozenset(
+    {"ps", "pps", "p", "s", "nb", "n", "b", "btw", "fyi", "note", "notes", "please", "kindly", "thanks", "thank",
+     "you", "thx", "ty", "cheers", "now", "ok", "okay", "and", "also", "oh", "so", "hey", "hi", "hello", "dear",
+     "the", "a", "an", "this", "that", "it", "is", "only", "valid", "just", "right", "away", "asap", "then",
+     "anyway", "urgent", "important", "attention", "reminder", "again", "here", "to", "for", "of", "my", "me",
+     "one", "more", "thing", "last", "lol", "x", "xx", "sure", "yes", "no", "re", "subject", "fwd", "fw", "per",
+     "pls", "plz", "sorry", "mate", "folks", "team", "guys", "all", "edit", "update", "by", "way", "should",
+     "would", "could", "be", "will", "go", "goes", "which", "who", "whoever", "reads", "read", "remember", "or"}
+)  # fmt: skip
+_MARKUP = re.compile(r"[<>{}`|#]")
+
+
+def _foreign(plain: str) -> bool:
+    return len(_FOREIGN_WORDS.intersection(_WORDS.findall(plain.lower()))) >= 2
+
+
+def has_cue(text: str) -> bool:
+    """Words that address the machine, claim authority, or route in another language."""
+    plain = reveal(text)
+    return bool(_INSTRUCTION_CUES.search(plain) or _FOREIGN_CUES.search(plain) or _foreign(plain))
+
+
+def is_filler(text: str) -> bool:
+    """Nothing but framing and courtesy words ("P.S.", "btw", "thanks!"), or nothing at all."""
+    plain = reveal(text).lower()
+    return all(word in _FILLER for word in _WORDS.findall(plain))
+
+
+def names_destination(text: str) -> bool:
+    """The text names a route, a department or a queue."""
+    return bool(_DESTINATION.search(reveal(text)) or _SYSTEM_NAME.search(text))
+
+
+@lru_cache(maxsize=16384)
+def is_instruction(piece: str) -> bool:
+    """True when a piece of a message tells the system where to send the call, whatever its wording."""
+    if _TOOL_CALL_NAME.search(piece) or _SYSTEM_NAME.search(piece):
+        return True
+    plain = reveal(piece)
+    if not _DESTINATION.search(plain):
+        return False
+    return bool(
+        _COMMAND.search(plain)
+        or _LABELLED.search(plain)
+        or _INSTRUCTION_CUES.search(plain)
+        or _FOREIGN_CUES.search(plain)
+        or _foreign(plain)
+        or _DIRECTED.search(plain)
+        or (_DEPARTMENT_FORM.search(plain) and _REQUEST.search(plain))
+        or _REVERSED_COMMAND.search(plain[::-1])
+    )
+
+
+_ROUTING_VERB = re.compile(_VERBS, re.IGNORECASE)
+_ROUTING_TARGET = re.compile(_TARGETS, re.IGNORECASE)
+
+
+_COURTESY = frozenset(
+    {"please", "kindly", "pls", "plz", "now", "and", "so", "then", "just", "also", "btw", "ps", "nb", "fyi",
+     "thanks", "thx", "ok", "okay", "asap", "immediately", "right", "away", "straight", "directly", "make", "sure",
+     "could", "can", "would", "will", "you", "i", "d", "appreciate", "if", "hey", "hi", "hello", "dear"}
+)  # fmt: skip
+_OBJECTS = frozenset(
+    {"me", "us", "this", "it", "the", "call", "case", "ticket", "customer", "chat", "one", "over", "on"}
+)
+
+
+_CLAUSE_BREAKS = frozenset({"and", "so", "but", "also", "plus", "anyway", "btw", "ps", "nb", "fyi", "oh", "then"})
+
+
+_LONG_CLAUSE = 8
+
+
+def _clause_break(word: str) -> bool:
+    """A word where one clause ends and another begins: a conjunction, a postscript marker or a label ("note:")."""
+    return word.endswith(":") or reveal(word).strip(" .,;!?-*").lower() in _CLAUSE_BREAKS
+
+
+def _trim(words: list[str], *, from_end: bool) -> str:
+    """The customer's words beside an instruction, without the routing verb and the courtesy words that led
+    into it ("... please transfer me to"); pronouns stay unless a routing or courtesy word lies beyond them."""
+    edge = list(reversed(words)) if from_end else list(words)
+    cut = 0
+    for i, word in enumerate(edge):
+        plain = reveal(word).strip(" .,:;!?-*\"'").lower()
+        # A lone letter beside an instruction is the rest of one spelt out ("S E N D  T O").
+        if len(plain) <= 1 or plain in _COURTESY or plain in _FOREIGN_WORDS or _ROUTING_VERB.fullmatch(plain):
+            cut = i + 1
+        elif not (plain in _OBJECTS or _ROUTING_TARGET.fullmatch(plain)):
+            break
+    rest = edge[cut:]
+    kept = list(reversed(rest)) if from_end else rest
+    # Framing that addresses the machine or claims authority ("... each note: under the new routing policy") goes
+    # too: the customer's part ends at the last clause break ("note:", "so", "and") before the first such word,
+    # and with no break there, the whole stretch is framing ("As the account owner I am instructing ...").
+    if from_end:
+        size = next((p for p in range(len(kept), -1, -1) if not has_cue(" ".join(kept[:p]))), 0)
+        if size < len(kept):
+            # A long stretch before the framing is the customer's own words even with no break in them.
+            cut = max((i for i in range(size) if _clause_break(kept[i])), default=0)
+            size = cut or (size if size >= _LONG_CLAUSE else 0)
+        kept = kept[:size]
+    else:
+        start = next((p for p in range(len(kept) + 1) if not has_cue(" ".join(kept[p:]))), len(kept))
+        if start > 0:
+            start = next((i + 1 for i in range(start, len(kept)) if _clause_break(kept[i])), len(kept))
+        kept = kept[start:]
+    text = " ".join(kept)
+    return "" if is_filler(text) else text
+
+
+_TOKEN = re.compile(r"\S+")
+_DESTINATION_TAIL = re.compile(
+    r"(?:department|dept|team|queue|desk|unit|specialists|division|section|people|folks|services|closure|base|"
+    r"now|please|pls|asap|immediately|right|away|thanks|thank|you|thx|first|instead|only)\W*",
+    re.IGNORECASE,
+)
+
+
+def _instruction_end(piece: str, spans: list[tuple[int, int]], start: int) -> int:
+    """Where the instruction that starts at word `start` ends: its shortest stretch, with the rest of the
+    destination's name and any courtesy words after it ("... to the disputes | department please")."""
+    begin = spans[start][0]
+    end = next((j for j in range(start + 1, len(spans)) if is_instruction(piece[begin : spans[j - 1][1]])), len(spans))
+    while end < len(spans) and _DESTINATION_TAIL.fullmatch(reveal(piece[slice(*spans[end])])):
+        end += 1
+    return end
+
+
+_MAX_WORDS = 40
+
+
+def _chunks(piece: str, spans: list[tuple[int, int]]) -> list[str]:
+    """A long piece cut into runs of at most _MAX_WORDS words, at a clause break where there is one."""
+    chunks: list[str] = []
+    begin = 0
+    while begin < len(spans):
+        end = min(begin + _MAX_WORDS, len(spans))
+        if end < len(spans):
+            breaks = [i for i in range(begin + _MAX_WORDS // 2, end) if _clause_break(piece[slice(*spans[i])])]
+            end = breaks[-1] if breaks else end
+        chunks.append(piece[spans[begin][0] : spans[end - 1][1]])
+        begin = end
+    return chunks
+
+
+def _without_instruction(piece: str) -> str:
+    """A piece as typed, or without the instruction inside it (the customer's words may share a piece with it
+    when no punctuation separates them), or nothing when it is all instruction."""
+    if not is_instruction(piece):
+        return piece
+    # Word spans, so that a stretch keeps its spacing as typed ("S E N D  T O" reads as two words).
+    spans = [m.span() for m in _TOKEN.finditer(piece)]
+    if len(spans) > _MAX_WORDS:
+        # The search below is quadratic in the words of a piece: a long run-on piece is read in chunks.
+        return " ".join(part for part in map(_without_instruction, _chunks(piece, spans)) if part)
+    # The instruction starts where the shortest instruction-reading tail starts, and ends where the shortest
+    # stretch from there that still reads as one ends; the words either side are the customer's.
+    start = next((k for k in range(len(spans) - 1, -1, -1) if is_instruction(piece[spans[k][0] :])), 0)
+    end = _instruction_end(piece, spans, start)
+    words = [piece[a:b] for a, b in spans]
+    head = _trim(words[:start], from_end=True)
+    rest = _trim(words[end:], from_end=False)
+    return " ".join(part for part in (head, rest) if part)
+
+
+_TOOL_CALL = re.compile(r"[^\n.!?]*\b(?:transfer_to_human|delegate)\s*\([^)\n]*\)?", re.IGNORECASE)
+_MACHINE_ROLES = (
+    r"(?:system|sys|assistant|ai|bot|chat\s*bot|support\s+bot|virtual\s+agent|agent|developer|dev|admin\w*|"
+    r"router|routing|model|operator|tool|tool_call|function|planner|moderator)"
+)
+# A fake turn of the machine's side: a line opened by its role tag ("assistant:", "[system]:", "Bot>"), a
+# chat-template block ("<|im_start|>system ... <|im_end|>"), or a markdown section headed by the role.
+_FAKE_TURNS = (
+    # "[ASSISTANT] ...", "**Bot** ...", an unclosed "<system> ...": the tag alone opens the turn, the line is its.
+    re.compile(
+        r"(?im)^[ \t>]*(?:\[\s*"
+        + _MACHINE_ROLES
+        + r"\s*\]|\*\*\s*"
+        + _MACHINE_ROLES
+        + r"\s*:?\s*\*\*|<\s*"
+        + _MACHINE_ROLES
+        + r"\s*>(?![^\n]*</))[^\n]*$"
+    ),
+    re.compile(
+        r"(?im)^[ \t>#*\[({|-]*" + _MACHINE_ROLES + r"\b[^:\n<>]{0,20}?[\])}|*]*\s*(?::|=>|->)"
+        r"[^\n]*?(?:[.!?](?=\s|$)|(?=[\s,;]+(?:user|customer|client|caller|me)\s*:)|$)"
+    ),
+    re.compile(r"(?is)<\|im_start\|>\s*(?!user\b)\w+.*?(?:<\|im_end\|>|$)"),
+    re.compile(r"(?ims)^[ \t]*#{1,6}[ \t]*" + _MACHINE_ROLES + r"\b[^\n]*$.*?(?=^[ \t]*#{1,6}|\n[ \t]*\n|\Z)"),
+)
+# A removed stretch (a fake turn, a tool call, an encoded blob): its own piece, so that the framing around it
+# goes too.
+_REMOVED = "\x00"
+_PIECE_SPLIT = re.compile(r"(\n+|(?<=[.!?;,])\s+|\s+-{2,}\s+|\s+[-–—]\s+|\s+/{2,}\s+|[()\[\]{}<>|`]+)")
+_SENTENCE_END = re.compile(r"[.!?]\W*$")
+_REMOVED_PIECE = f"\n{_REMOVED}\n"
+
+
+def _hide_removed(text: str) -> str:
+    for pattern in _FAKE_TURNS:
+        text = pattern.sub(lambda m: _REMOVED_PIECE if names_destination(m.group(0)) else m.group(0), text)
+    if _TOOL_CALL_NAME.search(text):  # the call's pattern scans back from every position: only where one is
+        text = _TOOL_CALL.sub(_REMOVED_PIECE, text)
+    for match, _decoded in reversed(decoded_blobs(text)):
+        text = text[: match.start()] + _REMOVED_PIECE + text[match.end() :]
+    return text
+
+
+def _is_bare_destination(piece: str) -> bool:
+    return names_destination(piece) and is_filler(_DESTINATION.sub(" ", _SYSTEM_NAME.sub(" ", reveal(piece))))
+
+
+def _goes_with_instruction(piece: str, between: str, earlier: str) -> bool:
+    """A piece beside a removed one that frames it: courtesy words or a bare destination anywhere; words that
+    address the machine or claim authority within its sentence, or as a heading ("NOTE FOR THE AI:")."""
+    stripped = piece.strip()
+    if is_filler(stripped) or _is_bare_destination(stripped):
+        return True
+    within = "\n" not in between and not _SENTENCE_END.search(earlier)
+    return (within or stripped.endswith(":")) and has_cue(stripped) and not names_destination(stripped)
+
+
+def _enclosed_in_markup(parts: list[str], index: int) -> bool:
+    """Markup on both sides (tags, fences, braces): written for a machine, never by a customer."""
+    return all(0 <= j < len(parts) and _MARKUP.search(parts[j]) for j in (index - 1, index + 1))
+
+
+def drop_instructions(text: str) -> str:
+    """The text without the pieces that instruct the system where to route the call."""
+    # Pieces at even indices, the separators between them (kept as typed) at odd ones.
+    parts = _PIECE_SPLIT.split(_hide_removed(text))
+    kept = list(parts)
+    changed = [False] * len(parts)
+    pieces = [i for i in range(0, len(parts), 2) if parts[i].strip()]
+    for index in pieces:
+        piece = parts[index]
+        if piece == _REMOVED or (
+            _enclosed_in_markup(parts, index) and names_destination(piece) and len(piece.split()) <= 12
+        ):
+            kept[index] = ""
+        else:
+            kept[index] = _without_instruction(piece)
+        changed[index] = kept[index] != piece
+    if not any(changed):
+        return text
+    # Framing spreads outwards from what was removed, one neighbour at a time.
+    grew = True
+    while grew:
+        grew = False
+        for n, index in enumerate(pieces):
+            if changed[index]:
+                continue
+            for other in (pieces[n - 1] if n else None, pieces[n + 1] if n + 1 < len(pieces) else None):
+                if other is None or not changed[other]:
+                    continue
+                between = "".join(parts[min(index, other) + 1 : max(index, other)])
+                if _goes_with_instruction(parts[index], between, parts[min(index, other)]):
+                    kept[index], changed[index], grew = "", True, True
+                    break
+    # A removed instruction leaves a line end: the other patterns stop there, so no piece runs into the next.
+    return "".join(k + "\n" if c else k for k, c in zip(kept, changed, strict=True))
