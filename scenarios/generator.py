@@ -843,12 +843,16 @@ def _pick(config: GenerationConfig, catalog: Catalog, rng: random.Random) -> tup
     return rng.choice(intents), difficulty
 
 
-def iter_scenarios(config: GenerationConfig) -> Iterator[Scenario]:
-    """Scenarios one at a time, in index order."""
+def iter_scenarios(
+    config: GenerationConfig, start: int = 0, stop: int | None = None, *, faker: Faker | None = None
+) -> Iterator[Scenario]:
+    """Scenarios [start, stop) of `config` one at a time, in index order (all of them by default). Each
+    depends only on its index, so a range is exactly that slice of the full run (how shards are made);
+    `faker` may be shared, since it is reseeded for every scenario."""
     catalog = load_catalog()
-    faker = Faker("en_US")
+    faker = faker or Faker("en_US")
     width = max(6, len(str(max(config.count - 1, 0))))
-    for index in range(config.count):
+    for index in range(start, config.count if stop is None else stop):
         seed = scenario_seed(config.seed, index, config.version)
         intent, difficulty = _pick(config, catalog, random.Random(f"pick/{seed}"))
         scenario_id = f"{config.id_prefix}-{config.seed}-{index:0{width}d}"

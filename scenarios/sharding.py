@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import random
 import signal
 import sys
 import threading
@@ -32,7 +31,7 @@ from pydantic import BaseModel, Field
 from ccsim.contact_center.files import open_atomic
 from ccsim.contact_center.models import Scenario
 from ccsim.scenarios.catalog import load_catalog
-from ccsim.scenarios.generator import GenerationConfig, _pick, generate_scenario, scenario_seed, split_for
+from ccsim.scenarios.generator import GenerationConfig, iter_scenarios
 from ccsim.scenarios.io import ScenarioFileError, csv_header, format_scenarios
 
 # Scenarios per shard: ~0.5 s of work and ~2 MB of text, so the parent's writes and the pickling stay small
@@ -103,40 +102,14 @@ def _faker() -> Faker:
 
 
 def generate_shard(config: GenerationConfig, start: int, stop: int, suffix: str = ".jsonl") -> Shard:
-    """Scenarios [start, stop) of `config`, exactly as `generator.iter_scenarios` makes them, as file lines.
-
-    Mirrors iter_scenarios' loop for one index range (tests compare the two byte for byte).
-    """
-    catalog = load_catalog()
-    faker = _faker()
-    width = max(6, len(str(max(config.count - 1, 0))))
-    scenarios: list[Scenario] = []
-    for index in range(start, stop):
-        seed = scenario_seed(config.seed, index, config.version)
-        intent, difficulty = _pick(config, catalog, _rng(seed))
-        scenario_id = f"{config.id_prefix}-{config.seed}-{index:0{width}d}"
-        scenarios.append(
-            generate_scenario(
-                intent.name,
-                difficulty,
-                seed,
-                index=index,
-                split=config.split or split_for(scenario_id),
-                scenario_id=scenario_id,
-                faker=faker,
-                catalog=catalog,
-            )
-        )
+    """Scenarios [start, stop) of `config`, exactly as `generator.iter_scenarios` makes them, as file lines."""
+    scenarios = list(iter_scenarios(config, start, stop, faker=_faker()))
     return Shard(
         start=start,
         size=stop - start,
         text=format_scenarios(scenarios, suffix),
         openings=[_digest(s.opening_message) for s in scenarios],
     )
-
-
-def _rng(seed: int) -> random.Random:
-    return random.Random(f"pick/{seed}")
 
 
 def _context() -> BaseContext:
