@@ -209,6 +209,23 @@ def _abort_message(failures: Sequence[str], finished: int) -> str:
     return f"stopped after {share} episodes failed (most common: {cause} x{count}; e.g. {example})"
 
 
+async def play_job(
+    job: EpisodeJob, settings: RunSettings, *, planner: ModelSpec | PlannerModel, prices: PriceTable | None = None
+) -> Episode:
+    """Play one job under a run's settings: its own planner if it has one, else `planner`."""
+    return await run_episode(
+        job.scenario,
+        planner=job.planner if job.planner is not None else planner,
+        customer=settings.customer,
+        helper=settings.helper,
+        episode_config=settings.episode,
+        trial=job.trial,
+        reward=settings.reward,
+        planner_label=settings.planner.label,
+        prices=prices,
+    )
+
+
 async def run_episodes(
     work: Sequence[Scenario | EpisodeJob],
     settings: RunSettings,
@@ -236,17 +253,7 @@ async def run_episodes(
     run_planner: ModelSpec | PlannerModel = planner_model if planner_model is not None else settings.planner
 
     async def play_here(job: EpisodeJob) -> Episode:
-        return await run_episode(
-            job.scenario,
-            planner=job.planner if job.planner is not None else run_planner,
-            customer=settings.customer,
-            helper=settings.helper,
-            episode_config=settings.episode,
-            trial=job.trial,
-            reward=settings.reward,
-            planner_label=settings.planner.label,
-            prices=prices,
-        )
+        return await play_job(job, settings, planner=run_planner, prices=prices)
 
     player = play or play_here
     results: dict[int, Episode] = {}

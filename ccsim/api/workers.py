@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from ccsim.agents.registry import CUSTOMERS, HELPERS, PLANNERS, PlannerModel
-from ccsim.agents.runner import EpisodeJob, RunSettings, failed_episode, run_episode
+from ccsim.agents.runner import EpisodeJob, RunSettings, failed_episode, play_job
 from ccsim.contact_center.config import ModelSpec
 from ccsim.contact_center.episode import Episode
 from ccsim.contact_center.pricing import PriceTable
@@ -188,18 +188,7 @@ class EpisodePlayer:
         )
 
     async def play(self, job: EpisodeJob) -> Finished:
-        settings = self.context.settings
-        episode = await run_episode(
-            job.scenario,
-            planner=job.planner if job.planner is not None else self._planner,
-            customer=settings.customer,
-            helper=settings.helper,
-            episode_config=settings.episode,
-            trial=job.trial,
-            reward=settings.reward,
-            planner_label=settings.planner.label,
-            prices=self.context.prices,
-        )
+        episode = await play_job(job, self.context.settings, planner=self._planner, prices=self.context.prices)
         trajectory = _trajectory_line(episode) if self.context.trajectories else None
         return Finished(episode, EpisodeLines(episode.model_dump_json(), trajectory))
 
