@@ -10,7 +10,6 @@ episode goes through the same graph, customers, helpers, scoring and reward, and
 from __future__ import annotations
 
 import asyncio
-import copy
 import inspect
 import random
 import threading
@@ -21,7 +20,7 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from ccsim.agents.planner_actions import PLANNER_TOOLS
+from ccsim.agents.planner_actions import planner_tools
 from ccsim.agents.planner_view import SYSTEM_NOTE_KEY, to_openai_messages
 from ccsim.agents.runner import episode_id, run_episode
 from ccsim.contact_center.config import EpisodeConfig, ModelSpec, parse_model_spec
@@ -208,7 +207,7 @@ class ContactCenterEnv:
             self._errors_reported += len(errors) - len(problems)
             observation = Observation(
                 messages=_observation_messages(to_openai_messages(messages)),
-                tools=copy.deepcopy(PLANNER_TOOLS),
+                tools=planner_tools(),
                 scenario_id=self.scenario.id,
                 episode_id=ep_id,
                 turn=sum(isinstance(m, AIMessage) for m in messages),
@@ -224,7 +223,7 @@ class ContactCenterEnv:
         metrics = episode.metrics
         observation = Observation(
             messages=_observation_messages(episode.planner_messages),
-            tools=copy.deepcopy(PLANNER_TOOLS),
+            tools=planner_tools(),
             scenario_id=episode.scenario_id,
             episode_id=episode.episode_id,
             turn=metrics.planner_calls if metrics is not None else 0,

@@ -23,7 +23,6 @@ in-process (no program to install with uv), so nothing but the model endpoint is
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -33,7 +32,7 @@ from openai import AsyncOpenAI
 from pydantic import Field
 from verifiers.v1.dialects.chat import message_to_wire  # type: ignore[import-untyped]
 
-from ccsim.agents.planner_actions import PLANNER_TOOLS
+from ccsim.agents.planner_actions import planner_tools
 from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.reward import Rubric, as_rubric, import_object
 from ccsim.env.core import ContactCenterEnv, EpisodeCallback, StepCallback
@@ -206,7 +205,7 @@ class ContactCenterHarness(vf.Harness[ContactCenterHarnessConfig]):
             await client.chat.completions.create(
                 model=ctx.model,
                 messages=messages,  # type: ignore[arg-type]
-                tools=copy.deepcopy(PLANNER_TOOLS),  # type: ignore[arg-type]
+                tools=planner_tools(),  # type: ignore[arg-type]
             )
         return vf.ProgramResult(exit_code=0, stdout="", stderr="")
 
