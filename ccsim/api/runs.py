@@ -32,6 +32,7 @@ from ccsim.contact_center.report import run_report_markdown
 from ccsim.contact_center.reward import RewardSpec, as_rubric
 from ccsim.contact_center.run_folder import EPISODES, EpisodeFile, EpisodeLines, RunFolder
 from ccsim.contact_center.summary import RunSummary, missing_logprobs, summarize
+from ccsim.scenarios.io import ScenarioFile
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -240,12 +241,14 @@ async def asimulate(
             except RunAbortedError as exc:
                 aborted = str(exc) + (f" Finished episodes are saved in {folder.path}." if folder else "")
                 played = sorted(finished, key=lambda e: (e.scenario_id, e.trial))
-    if folder is not None:  # completion order -> scenario order: the same files however many processes played
-        folder.sort({scenario.id: position for position, scenario in enumerate(scenarios)})
     episodes: Sequence[Episode]
     if folder is not None:
+        # A lazy scenario file knows its ids without parsing a record: read them once, not once per use.
+        ids = scenarios.ids if isinstance(scenarios, ScenarioFile) else [s.id for s in scenarios]
+        # Completion order -> scenario order: the same files however many processes played.
+        folder.sort({scenario_id: position for position, scenario_id in enumerate(ids)})
         folder.previous = []  # read back below, one at a time
-        episodes = EpisodeFile(folder.path / EPISODES, {s.id for s in scenarios})
+        episodes = EpisodeFile(folder.path / EPISODES, set(ids))
     else:
         episodes = played
     summary = summarize(label, episodes, logprobs=settings.planner.logprobs)
