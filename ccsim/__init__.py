@@ -19,14 +19,10 @@ from typing import TYPE_CHECKING, Any
 # LangChain, ART or Weave import can read the environment.
 from ccsim.contact_center import observability as _observability  # noqa: F401
 
-try:
-    __version__ = version("ccsim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
-
 # public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
     "generate_scenarios": "ccsim.api.scenario_sets",
+    "generate_scenario_file": "ccsim.api.scenario_sets",
     "load_scenarios": "ccsim.api.scenario_sets",
     "save_scenarios": "ccsim.api.scenario_sets",
     "simulate": "ccsim.api.runs",
@@ -38,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "aevaluate": "ccsim.api.evaluation",
     "Leaderboard": "ccsim.api.evaluation",
     "train_builtin": "ccsim.api.trainers",
+    "atrain_builtin": "ccsim.api.trainers",
     "train_art": "ccsim.api.trainers",
     "atrain_art": "ccsim.api.trainers",
     "register_planner": "ccsim.agents.registry",
@@ -77,8 +74,10 @@ __all__ = [
     "aplay_episode",
     "asimulate",
     "atrain_art",
+    "atrain_builtin",
     "default_rubric",
     "evaluate",
+    "generate_scenario_file",
     "generate_scenarios",
     "load_scenarios",
     "play_episode",
@@ -93,7 +92,18 @@ __all__ = [
 ]
 
 
+def _installed_version() -> str:
+    # importlib.metadata scans every installed distribution (0.1 s of start-up CPU), so only on request.
+    try:
+        return version("ccsim")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = globals()["__version__"] = _installed_version()
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'ccsim' has no attribute {name!r}")
@@ -112,8 +122,8 @@ if TYPE_CHECKING:
     from ccsim.api.evaluation import Leaderboard, aevaluate, evaluate
     from ccsim.api.rescore import rescore_run
     from ccsim.api.runs import Run, aplay_episode, asimulate, play_episode, simulate
-    from ccsim.api.scenario_sets import generate_scenarios, load_scenarios, save_scenarios
-    from ccsim.api.trainers import atrain_art, train_art, train_builtin
+    from ccsim.api.scenario_sets import generate_scenario_file, generate_scenarios, load_scenarios, save_scenarios
+    from ccsim.api.trainers import atrain_art, atrain_builtin, train_art, train_builtin
     from ccsim.contact_center.config import ModelSpec
     from ccsim.contact_center.episode import Episode
     from ccsim.contact_center.models import Scenario

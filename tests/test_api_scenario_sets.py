@@ -56,3 +56,11 @@ def test_lazy_csv_is_a_list_and_an_empty_split_names_the_file(tmp_path: Path) ->
     assert ccsim.load_scenarios(tmp_path / "s.csv", lazy=True) == scenarios
     with pytest.raises(ccsim.ScenarioFileError, match=r"s\.csv: no scenarios in split 'test'"):
         ccsim.load_scenarios(tmp_path / "s.csv", split="test")
+
+
+def test_generate_scenario_file_is_public_and_writes_what_generate_returns(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    ccsim.generate_scenario_file(path, 6, seed=11, split="train", workers=1)
+    assert [s.id for s in ccsim.load_scenarios(path)] == [
+        s.id for s in ccsim.generate_scenarios(6, seed=11, split="train")
+    ]
