@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import itertools
 import json
 import re
@@ -16,10 +17,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from langchain_core.callbacks import AsyncCallbackManager
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
+from langchain_core.runnables.config import ensure_config
+from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from pydantic import ValidationError
+from pydantic.v1 import ValidationError as ValidationErrorV1
 
 from ccsim.agents.prompts import helper_system_prompt
 from ccsim.agents.usage import UsageTally
@@ -60,7 +65,57 @@ def render_conversation(conversation: list[BaseMessage]) -> str:
 @traced("tool", hide=("tool",))
 async def call_tool(tool: BaseTool, name: str, args: dict[str, Any]) -> Any:
     """One bank tool call (a Weave op under its helper's while Weave runs)."""
+    if isinstance(tool, StructuredTool) and _plain_tool(tool):
+        return await _run_plain_tool(tool, args)
     return await tool.ainvoke(args)
+
+
+def _kwargs_only(fn: Callable[..., Any] | None) -> bool:
+    """A plain function taking nothing but **kwargs, none of them marked injected."""
+    code = getattr(fn, "__code__", None)
+    return (
+        code is not None
+        and not (code.co_argcount or code.co_kwonlyargcount or code.co_flags & inspect.CO_VARARGS)
+        and bool(code.co_flags & inspect.CO_VARKEYWORDS)
+        and not any("Injected" in str(a) for a in getattr(fn, "__annotations__", {}).values())
+    )
+
+
+def _plain_tool(tool: StructuredTool) -> bool:
+    """Whether LangChain's run of this tool would come down to validating the arguments and awaiting its
+    coroutine: functions taking **kwargs only (nothing injected), plain content out, errors handled as text,
+    and no callback handler or tracer configured to see the run."""
+    if (
+        tool.coroutine is None
+        or not _kwargs_only(tool.coroutine)
+        or (tool.func is not None and not _kwargs_only(tool.func))
+        or tool.response_format != "content"
+        or tool.handle_tool_error is not True
+        or not callable(tool.handle_validation_error)
+    ):
+        return False
+    config = ensure_config(None)
+    manager = AsyncCallbackManager.configure(
+        config.get("callbacks"), tool.callbacks, tool.verbose, config.get("tags"), tool.tags,
+        config.get("metadata"), tool.metadata,
+    )  # fmt: skip
+    return not manager.handlers and not manager.inheritable_handlers
+
+
+async def _run_plain_tool(tool: StructuredTool, args: dict[str, Any]) -> Any:
+    """What `tool.ainvoke(args)` returns for a plain tool (see _plain_tool), without LangChain's run
+    bookkeeping: per call it inspects the coroutine's signature again, which costs more than the bank work."""
+    assert tool.coroutine is not None and callable(tool.handle_validation_error)
+    # What LangChain would work out from the function's signature for each new tool: a function of **kwargs
+    # has no injected arguments.
+    tool.__dict__.setdefault("_injected_args_keys", frozenset())
+    try:
+        tool_args, tool_kwargs = tool._to_args_and_kwargs(args, None)
+        return await tool.coroutine(*tool_args, **tool_kwargs)
+    except (ValidationError, ValidationErrorV1) as error:
+        return tool.handle_validation_error(error)
+    except ToolException as error:
+        return error.args[0] if error.args else "Tool execution error"
 
 
 class _ToolRunner:

@@ -5,6 +5,10 @@ Each repeat measures the two side by side (ours, then the bare graph with the pl
 took), and the ratio printed is ours / bare, the median over the repeats' paired ratios: the share of the
 framework's own speed that is left once our code (policies, simulators, tools, scoring, records) runs in the
 nodes. Issue 10's target for the rules planner is at least 0.5.
+
+On a shared machine wall-clock rates swing with the load, so each row also gives the process's CPU ms per
+episode (user + system, `resource.getrusage`) for ours and the bare graph, and the median paired CPU ratio
+(bare CPU / our CPU per episode: the same share, read from CPU time).
 Usage: python benchmarks/episode_throughput.py [--episodes 400] [--repeats 3] [--planner SPEC]
 """
 
@@ -12,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import resource
 import statistics
 import time
 from typing import TypedDict
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
 
 import ccsim.contact_center.observability  # noqa: F401  (offline defaults before LangChain is imported)
 from ccsim.agents.runner import RunSettings, run_episodes
@@ -29,7 +35,7 @@ class _BareState(TypedDict):
     steps_left: int
 
 
-def bare_graph():
+def bare_graph() -> CompiledStateGraph[_BareState, None, _BareState, _BareState]:
     """customer -> planner -> customer ... with empty nodes, ending after `steps_left` planner steps."""
 
     def customer(state: _BareState) -> dict:
@@ -72,24 +78,38 @@ async def _planner_rate(scenarios: list, concurrency: int, planner: ModelSpec) -
     return rate, steps, route_accuracy(episodes)
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 async def main(episodes: int, repeats: int, planner: ModelSpec) -> None:
     scenarios = generate_scenarios(GenerationConfig(count=episodes, seed=11))
     await _planner_rate(scenarios[:20], 8, planner)  # warm imports and caches outside the timings
     print(f"{episodes} episodes per measurement, median of {repeats} repeats")
     print(f"{'what':<44}{'concurrency':>12}{'episodes/s':>14}")
     for concurrency in (1, 32):
-        ours, bare, ratios = [], [], []
+        ours, bare, ratios, ours_cpu, bare_cpu, cpu_ratios = [], [], [], [], [], []
         for _ in range(repeats):
+            started = _cpu_s()
             rate, steps, accuracy = await _planner_rate(scenarios, concurrency, planner)
+            between = _cpu_s()
             bare_rate = await _bare_rate(steps, concurrency)
+            ended = _cpu_s()
             ours.append(rate)
             bare.append(bare_rate)
             ratios.append(rate / bare_rate)
+            ours_cpu.append(1000 * (between - started) / len(scenarios))
+            bare_cpu.append(1000 * (ended - between) / len(steps))
+            cpu_ratios.append(bare_cpu[-1] / ours_cpu[-1])
         r, b, ratio = statistics.median(ours), statistics.median(bare), statistics.median(ratios)
         print(f"{planner.label[:28] + ' + scripted sims':<44}{concurrency:>12}{r:>14.1f}")
         print(f"{'bare LangGraph graph, same planner steps':<44}{concurrency:>12}{b:>14.1f}")
         label = "  ratio ours / bare (target >= 0.5)"
         print(f"{label:<44}{concurrency:>12}{ratio:>14.2f}   (route accuracy {accuracy:.3f})")
+        cpu = f"{statistics.median(ours_cpu):.2f} / {statistics.median(bare_cpu):.2f}"
+        label = "  CPU ms/episode ours / bare, CPU ratio"
+        print(f"{label:<44}{concurrency:>12}{cpu:>14}   {statistics.median(cpu_ratios):.2f}")
 
 
 if __name__ == "__main__":

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 
+from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.tools import StructuredTool
 
-from ccsim.agents.helpers import LLMHelper, ScriptedHelper
+from ccsim.agents.helpers import LLMHelper, ScriptedHelper, _plain_tool, _run_plain_tool
 from ccsim.contact_center.config import ModelSpec
 from ccsim.contact_center.episode import EventLog
 from ccsim.contact_center.models import CardStatus, CustomerFacts, Scenario
 from ccsim.contact_center.taxonomy import Route
 from ccsim.tools.bank_state import BankState
+from ccsim.tools.bank_tools import tools_for_helper
 from tests.bank_fixtures import make_scenario
 from tests.fake_openai import FakeOpenAIServer, ScriptedToolCall
 
@@ -97,3 +100,31 @@ async def test_llm_helper_runs_a_tool_loop_and_logs_it() -> None:
     assert [(e.kind, e.tool_call_id) for e in log.events] == [("tool_call", "t1"), ("tool_result", "t1")]
     assert any(m["role"] == "tool" and "not valid JSON" in m["content"] for m in last_request["messages"])
     assert helper.usage.by_model()["fake-helper"].prompt_tokens == 33
+
+
+async def test_a_tool_run_directly_answers_what_langchain_would() -> None:
+    scenario = make_scenario()
+    card_id = scenario.customer.cards[0].card_id
+    calls = [
+        ("lock_card", {"card_id": card_id}),
+        ("lock_card", {"card_id": "no-such-card"}),  # a bank error, handled as text
+        ("replace_card", {"card_id": card_id, "reason": "not-a-reason"}),  # invalid arguments
+        ("list_cards", {}),
+        ("get_card_delivery_status", {"card_id": card_id}),
+    ]
+    for name, args in calls:
+        by_langchain = {t.name: t for t in tools_for_helper(Route.CARD_SERVICES, BankState.from_scenario(scenario))}
+        state = BankState.from_scenario(scenario)
+        direct = {t.name: t for t in tools_for_helper(Route.CARD_SERVICES, state)}
+        tool = direct[name]
+        assert isinstance(tool, StructuredTool) and _plain_tool(tool)
+        assert await _run_plain_tool(tool, dict(args)) == await by_langchain[name].ainvoke(dict(args)), name
+        # The direct run takes these tools to have no injected arguments; LangChain's own reading agrees.
+        assert by_langchain[name]._injected_args_keys == frozenset()
+
+
+def test_a_tool_with_a_callback_handler_runs_through_langchain() -> None:
+    tool = tools_for_helper(Route.CARD_SERVICES, BankState.from_scenario(make_scenario()))[0]
+    assert isinstance(tool, StructuredTool) and _plain_tool(tool)
+    tool.callbacks = [AsyncCallbackHandler()]
+    assert not _plain_tool(tool)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ccsim.agents.lexicon import cues
 from ccsim.agents.lexicon.evidence import (
     LOST_CARD,
     THIRD_PARTY,
@@ -11,7 +12,10 @@ from ccsim.agents.lexicon.evidence import (
     issue_scores,
     pick_route,
 )
-from ccsim.contact_center.taxonomy import Route
+from ccsim.agents.lexicon.normalise import normalise
+from ccsim.agents.lexicon.patterns import issue_patterns
+from ccsim.contact_center.taxonomy import ROUTES, Route
+from tests.check_sets import load_check_set
 
 
 def scores(text: str) -> dict[Route, float]:
@@ -77,3 +81,30 @@ def test_among_helpers_the_stronger_evidence_wins() -> None:
     assert pick_route(weak_urgent) is Route.ACCOUNT_SERVICES
     tie = dict.fromkeys(Route, 0.0) | {Route.CARD_SERVICES: 3.0, Route.ACCOUNT_SERVICES: 3.0}
     assert pick_route(tie) is Route.CARD_SERVICES
+
+
+def _every_pattern_scores(text: str) -> dict[tuple[Route, str], float]:
+    # The definition the anchored reading must reproduce: every pattern run, in table order.
+    best: dict[tuple[Route, str], float] = {}
+    for pattern in issue_patterns():
+        negatable = ROUTES[pattern.route].needs_human
+        if any(not (negatable and cues.negated(text, m.start())) for m in pattern.regex.finditer(text)):
+            key = (pattern.route, pattern.issue)
+            best[key] = max(best.get(key, 0.0), pattern.weight)
+    return best
+
+
+def test_issue_scores_match_running_every_pattern_key_order_included() -> None:
+    texts = [
+        normalise(s.opening_message) for name in ("holdout", "realistic", "registers") for s in load_check_set(name)
+    ]
+    texts += ["i do not want to close my account", "someone used my card and it was not me", ""]
+    for text in texts:
+        assert list(issue_scores(text).items()) == list(_every_pattern_scores(text).items()), text
+
+
+def test_gathered_evidence_is_the_same_read_again() -> None:
+    turns = [("i lost my card", 0.25), ("there are charges i did not make", 1.0)]
+    first = gather_evidence(turns)
+    assert gather_evidence(turns) == first
+    assert first.lost_card and first.scores[Route.FRAUD] > 0

@@ -8,8 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from ccsim.agents.lexicon.evidence import DESCRIPTOR, LOST_CARD, MAKE_PAYMENT, NOT_RECOGNISED, PENDING
-from ccsim.agents.lexicon.patterns import PatternTable, issue_patterns, pattern_table
+from ccsim.agents.lexicon.patterns import PatternTable, issue_patterns, pattern_table, required_anchors
 from ccsim.contact_center.taxonomy import Route
+from tests.check_sets import load_check_set
 
 
 def test_every_route_has_patterns_and_every_pattern_compiles() -> None:
@@ -52,3 +53,25 @@ def test_the_issues_the_code_names_are_in_the_table() -> None:
     # switch off the rule that reads it.
     labels = {(route, issue) for route, issues in pattern_table().routes.items() for issue in issues}
     assert {NOT_RECOGNISED, LOST_CARD, DESCRIPTOR, PENDING, MAKE_PAYMENT} <= labels
+
+
+def test_required_anchors_name_what_every_match_contains() -> None:
+    assert required_anchors(re.compile(r"\bnot recognised?\b|\bunrecognised\b")) == frozenset(
+        {"not recognise", "unrecognised"}
+    )
+    assert required_anchors(re.compile(r"\b(lost|stolen) (my )?card\b")) == frozenset({"card"})
+    # An optional part names nothing for sure, nor does a branch with an empty alternative.
+    assert required_anchors(re.compile(r"(abc)?\d+")) is None
+    assert required_anchors(re.compile(r"(abc|)\d+")) is None
+    # Case-insensitive matching is not literal: no anchors rather than wrong ones.
+    assert required_anchors(re.compile(r"card", re.IGNORECASE)) is None
+
+
+def test_a_text_without_a_patterns_anchors_never_matches_it() -> None:
+    texts = [s.opening_message.lower() for name in ("holdout", "realistic", "registers") for s in load_check_set(name)]
+    anchored = [p for p in issue_patterns() if p.anchors is not None]
+    assert len(anchored) > 0.9 * len(issue_patterns())  # the prefilter must be worth having
+    for pattern in anchored:
+        for text in texts:
+            if pattern.regex.search(text):
+                assert any(anchor in text for anchor in pattern.anchors or ()), (pattern.regex.pattern, text)

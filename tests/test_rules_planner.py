@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
+from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from ccsim.agents.planner_actions import PLANNER_TOOLS, PlannerDecision, parse_action
@@ -414,3 +416,29 @@ def test_decision_to_message_forms() -> None:
     assert first.tool_calls[0]["id"] != second.tool_calls[0]["id"]
     # A tool call parses back into the decision it came from.
     assert parse_action(first.tool_calls[0]) == lock.model_copy(update={"tool_call_id": first.tool_calls[0]["id"]})
+
+
+class _SeesChatRuns(AsyncCallbackHandler):
+    def __init__(self) -> None:
+        self.started = 0
+
+    async def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+        self.started += 1
+
+
+@pytest.mark.parametrize(
+    "opening", ["I lost my card", "I want to close my account, I'm moving banks", "what's my balance", "hi"]
+)
+async def test_the_direct_answer_is_the_message_langchain_builds(opening: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    messages = [SystemMessage("policy"), HumanMessage(opening)]
+    handler = _SeesChatRuns()
+    full = await RulesPlanner().ainvoke(messages, config={"callbacks": [handler]})
+
+    async def no_langchain_run(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("with nothing listening, the answer is built directly")
+
+    monkeypatch.setattr(RulesPlanner, "agenerate_prompt", no_langchain_run)
+    direct = await RulesPlanner().ainvoke(messages)
+    assert handler.started == 1  # with a handler listening, LangChain's own path ran and reported the run
+    assert isinstance(direct, AIMessage) and direct.id and direct.id.startswith("lc_run-")
+    assert direct.model_dump(exclude={"id"}) == full.model_dump(exclude={"id"})

@@ -7,9 +7,10 @@ counts. `pick_route` turns the scores into the policy's choice: the most urgent 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ccsim.agents.lexicon import cues
 from ccsim.agents.lexicon.ignored_text import drop_third_party, strip_ignored_text
@@ -40,17 +41,49 @@ def issue_scores(text: str) -> dict[Issue, float]:
     return dict(_issue_scores_cached(text))
 
 
+@dataclass(frozen=True)
+class _PatternIndex:
+    """The pattern table arranged for reading a text fast: which patterns each anchor string can wake."""
+
+    patterns: tuple[tuple[Issue, re.Pattern[str], float, bool], ...]  # (issue, regex, weight, negatable)
+    anchors: tuple[tuple[str, tuple[int, ...]], ...]  # anchor -> the patterns (by index) it belongs to
+    always: tuple[int, ...]  # patterns without anchors: they always run
+
+
+@cache
+def _pattern_index() -> _PatternIndex:
+    table = issue_patterns()
+    by_anchor: dict[str, list[int]] = {}
+    for i, pattern in enumerate(table):
+        for anchor in pattern.anchors or ():
+            by_anchor.setdefault(anchor, []).append(i)
+    return _PatternIndex(
+        # Negation flips a human route ("i do not want to close it"); for a helper topic it rarely changes the
+        # destination ("i can not verify my identity" is still about verification).
+        patterns=tuple(((p.route, p.issue), p.regex, p.weight, ROUTES[p.route].needs_human) for p in table),
+        anchors=tuple((anchor, tuple(ids)) for anchor, ids in by_anchor.items()),
+        always=tuple(i for i, p in enumerate(table) if p.anchors is None),
+    )
+
+
 @lru_cache(maxsize=8192)
 def _issue_scores_cached(text: str) -> dict[Issue, float]:
     # Pure in `text`, and every planner turn re-reads the earlier customer turns: caching halves decide().
+    # Only the patterns one of whose anchors the text holds can match; they run in table order, so the
+    # result (its key order included) is what running every pattern gives.
+    index = _pattern_index()
+    candidates = set(index.always)
+    for anchor, ids in index.anchors:
+        if anchor in text:
+            candidates.update(ids)
     best: dict[Issue, float] = {}
-    for pattern in issue_patterns():
-        # Negation flips a human route ("i do not want to close it"); for a helper topic it rarely changes the
-        # destination ("i can not verify my identity" is still about verification).
-        negatable = ROUTES[pattern.route].needs_human
-        if any(not (negatable and cues.negated(text, m.start())) for m in pattern.regex.finditer(text)):
-            key = (pattern.route, pattern.issue)
-            best[key] = max(best.get(key, 0.0), pattern.weight)
+    for i in sorted(candidates):
+        key, regex, weight, negatable = index.patterns[i]
+        if regex.search(text) is None:
+            continue
+        if negatable and all(cues.negated(text, m.start()) for m in regex.finditer(text)):
+            continue
+        best[key] = max(best.get(key, 0.0), weight)
     return best
 
 
@@ -97,6 +130,37 @@ def _turn_issues(raw: str) -> tuple[str, dict[Issue, float]]:
     return text, issues
 
 
+@dataclass(frozen=True)
+class _TurnReading:
+    """What one customer turn says, before its weight applies."""
+
+    issues: tuple[tuple[Issue, float], ...]  # in the order _turn_issues found them
+    ambiguous_charge: bool
+    lost_card: bool
+    no_unknown_charges: bool
+    payment_question: bool
+    vague_payment: bool
+    descriptor_named: bool
+    ambiguous_close: bool
+
+
+@lru_cache(maxsize=8192)
+def _read_turn(raw: str) -> _TurnReading:
+    # Pure in `raw`, and every planner turn re-reads the earlier customer turns.
+    text, turn_issues = _turn_issues(raw)
+    vague = cues.vague_payment(text)
+    return _TurnReading(
+        issues=tuple(turn_issues.items()),
+        ambiguous_charge=cues.ambiguous_charge(text),
+        lost_card=LOST_CARD in turn_issues,
+        no_unknown_charges=cues.no_unknown_charges(text),
+        payment_question=vague or cues.payment_question(text),
+        vague_payment=vague,
+        descriptor_named=cues.descriptor_named(text, raw),
+        ambiguous_close=cues.ambiguous_close(text),
+    )
+
+
 def gather_evidence(weighted_texts: Sequence[tuple[str, float]]) -> Evidence:
     """The evidence in (text, weight) customer turns: route scores, issues, and the ambiguity flags."""
     scores = dict.fromkeys(Route, 0.0)
@@ -104,18 +168,17 @@ def gather_evidence(weighted_texts: Sequence[tuple[str, float]]) -> Evidence:
     ambiguous_charge = lost_card = no_unknown = payment_question = descriptor_named = ambiguous_close = False
     vague_payment = False
     for raw, weight in weighted_texts:
-        text, turn_issues = _turn_issues(raw)
-        for key, value in turn_issues.items():
+        turn = _read_turn(raw)
+        for key, value in turn.issues:
             scores[key[0]] += value * weight
             issues[key] = max(issues.get(key, 0.0), value * weight)
-        ambiguous_charge |= cues.ambiguous_charge(text)
-        lost_card |= LOST_CARD in turn_issues
-        no_unknown |= cues.no_unknown_charges(text)
-        vague = cues.vague_payment(text)
-        payment_question |= vague or cues.payment_question(text)
-        vague_payment |= vague
-        descriptor_named |= cues.descriptor_named(text, raw)
-        ambiguous_close |= cues.ambiguous_close(text)
+        ambiguous_charge |= turn.ambiguous_charge
+        lost_card |= turn.lost_card
+        no_unknown |= turn.no_unknown_charges
+        payment_question |= turn.payment_question
+        vague_payment |= turn.vague_payment
+        descriptor_named |= turn.descriptor_named
+        ambiguous_close |= turn.ambiguous_close
     return Evidence(
         scores=scores,
         issues=issues,

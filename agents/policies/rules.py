@@ -8,10 +8,18 @@ otherwise routes to the most urgent issue (contact_center.taxonomy.PRIORITY) wit
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from typing import ClassVar, Literal
+from functools import lru_cache
+from typing import Any, ClassVar, Literal
 
+from langchain_core.callbacks import AsyncCallbackManager
+from langchain_core.globals import get_llm_cache
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import ensure_config
+from langchain_core.utils.utils import LC_ID_PREFIX
 from pydantic import BaseModel, ConfigDict, Field
 
 from ccsim.agents.lexicon.answers import read_answer
@@ -87,9 +95,6 @@ def decide(turns: Sequence[Turn]) -> PlannerDecision:
 
     choice = pick_route(scores)
     can_ask = len(asked) < MAX_QUESTIONS
-    # The summary carries everything the customer said (opening and answers), not only the latest turns: a
-    # department needs the merchant and amount from the opening even after a helper was tried first.
-    customer_text = " ".join(strip_ignored_text(turns[i].text) for i in customer_idx)
     question = _open_question(choice, evidence, asked, answered) if can_ask else None
     if question is not None:
         return PlannerDecision.ask(question)
@@ -99,6 +104,9 @@ def decide(turns: Sequence[Turn]) -> PlannerDecision:
         # Asking again would not help (a customer who answers "tell me more" by repeating themselves will do it
         # again), so route on whatever evidence there is, however weak, and only default with none at all.
         choice = _weak_pick(scores)
+    # The summary carries everything the customer said (opening and answers), not only the latest turns: a
+    # department needs the merchant and amount from the opening even after a helper was tried first.
+    customer_text = " ".join(strip_ignored_text(turns[i].text) for i in customer_idx)
     return _route_decision(choice, evidence, customer_text)
 
 
@@ -174,11 +182,17 @@ def _describe(route: Route, evidence: Evidence) -> str:
 
 def _handoff_text(route: Route, evidence: Evidence, customer_text: str) -> str:
     """The issue, the facts a department needs, and the customer's words with card numbers redacted."""
+    return f"Issue: {_describe(route, evidence)}. {_handoff_details(customer_text)}"
+
+
+@lru_cache(maxsize=4096)
+def _handoff_details(customer_text: str) -> str:
+    # Pure in the text; the same conversation is summarised again when its first route does not settle it.
     facts = extract_facts(customer_text)
     quote = redact_card_numbers(customer_text)
     if len(quote) > 800:
         quote = quote[:797].rstrip() + "..."
-    parts = [f"Issue: {_describe(route, evidence)}."]
+    parts: list[str] = []
     if facts.merchants:
         parts.append(f"Merchant: {', '.join(facts.merchants)}.")
     if facts.amounts:
@@ -229,3 +243,39 @@ class RulesPlanner(DecisionPlanner):
 
     def decide_turn(self, messages: list[BaseMessage]) -> PlannerDecision:
         return decide(messages_to_turns(messages))
+
+    async def ainvoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """LangChain's `ainvoke`, without its run bookkeeping when nothing would see it.
+
+        A rules decision costs about as much as LangChain's callback and cache plumbing around it. When no
+        callback handler or tracer is configured, no LLM cache, rate limiter or output conversion applies,
+        that plumbing returns this very message: it is built here directly. Otherwise the full path runs."""
+        config = ensure_config(config)
+        if stop is not None or kwargs or not self._plain_call(config):
+            return await super().ainvoke(input, config, stop=stop, **kwargs)
+        messages = self._convert_input(input).to_messages()
+        message = self._generate(messages).generations[0].message
+        assert isinstance(message, AIMessage)
+        run_id = config.get("run_id") or uuid.uuid4()
+        message.id = f"{LC_ID_PREFIX}-{run_id}-0"  # the id LangChain gives a generation of its run
+        return message
+
+    def _plain_call(self, config: RunnableConfig) -> bool:
+        if self.cache is not None and self.cache is not False:
+            return False
+        if (self.cache is None and get_llm_cache() is not None) or self.rate_limiter is not None:
+            return False
+        if getattr(self, "output_version", None) not in (None, "v0"):
+            return False
+        manager = AsyncCallbackManager.configure(
+            config.get("callbacks"), self.callbacks, self.verbose, config.get("tags"), self.tags,
+            config.get("metadata"), self.metadata,
+        )  # fmt: skip
+        return not manager.handlers and not manager.inheritable_handlers
