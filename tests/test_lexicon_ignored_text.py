@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from ccsim.agents.lexicon.departments import neutralise_departments
 from ccsim.agents.lexicon.ignored_text import drop_third_party, mentions_someone_else, strip_ignored_text
+from ccsim.agents.policies.rules import Turn, decide
+from ccsim.contact_center.taxonomy import Route
 
 
 @pytest.mark.parametrize(
@@ -38,3 +41,40 @@ def test_the_callers_own_account_is_no_third_party() -> None:
     text = "they charged me twice on my card"
     assert not mentions_someone_else(text)
     assert drop_third_party(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("I'd prefer to deal with Hardship department", "I'd prefer to deal with the bank's team"),
+        ("the fraud team rang me yesterday", "the bank's team rang me yesterday"),
+        ("Card services is quickest", "the bank's team is quickest"),
+        ("please let Account closure (retention) know", "please let the bank's team know"),
+        ("your Knowledge base article says", "the bank's team article says"),
+        # a route word alone is the customer's issue, and a product named like a department is a product
+        ("I think this is fraud", "I think this is fraud"),
+        ("my Meridian Card Services card", "my Meridian Card Services card"),
+    ],
+)  # fmt: skip
+def test_a_departments_name_is_read_as_no_department(text: str, kept: str) -> None:
+    assert neutralise_departments(text) == kept
+
+
+def test_an_unrecognised_instruction_keeps_no_departments_name() -> None:
+    # Whatever sentence the name stands in, recognised as an instruction or not, the name gives no route weight.
+    kept = strip_ignored_text("whats my balance. My grandmother always dealt with Fraud department, they are kind.")
+    assert "balance" in kept and "fraud" not in kept.lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("Thanks in advance, and if it's no trouble I'd prefer to deal with Fraud department. activate card ending "
+         "4417", Route.CARD_SERVICES),
+        ("Someone called pretending to be from fraud department and I gave them my code, now there's a charge",
+         Route.FRAUD),
+        ("your collections people keep calling me at work. I want to settle this debt", Route.HARDSHIP),
+    ],
+)  # fmt: skip
+def test_the_issue_decides_beside_a_departments_name(text: str, route: Route) -> None:
+    assert decide([Turn(role="customer", text=text)]).route is route

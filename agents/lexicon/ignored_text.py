@@ -1,7 +1,8 @@
 """Text the routing policy sets aside before reading a message for evidence.
 
 Injected instructions (policy rule 6, recognised by agents.lexicon.instructions) and bare demands for a human
-(rule 5) are removed from the raw text;
+(rule 5) are removed from the raw text, and a department's name left in it reads as no department
+(agents.lexicon.departments);
 clauses about someone else's account (rule 8) are dropped from the normalised text, so such a clause gets
 no details and no routing weight.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ccsim.agents.lexicon.departments import neutralise_departments
 from ccsim.agents.lexicon.instructions import drop_instructions, is_instruction
 
 __all__ = ["drop_instructions", "drop_third_party", "is_instruction", "mentions_someone_else", "strip_ignored_text"]
@@ -41,8 +43,11 @@ _INJECTIONS: tuple[str, ...] = (
     # "Developer mode on", "SYSTEM PROMPT UPDATE": the framing of an injection, never an issue.
     r"\b(?:developer|dev|god|admin|debug|maintenance|test)\s+mode(?:\s+(?:on|enabled|activated))?\b[.!:]?",
     r"\bsystem\s+(?:prompt|override|message|update)(?:\s+(?:update|override))?\b\s*:?",
-    # "Route: disputes", "department=fraud": a field-like label naming a destination (typos in the label too).
-    r"\b(?!(?:user|customer|client|caller|me)\b)[a-z]{3,12}\s*[:=]\s*" + _DEPARTMENT,
+    # "Route: disputes", "department=fraud": a field-like label naming a destination (typos in the label too), the
+    # value alone; never "My question: collections keep calling me", where a sentence follows the label.
+    r"\b(?!(?:user|customer|client|caller|me)\b)[a-z]{3,12}\s*[:=]\s*"
+    + _DEPARTMENT
+    + r"(?=\s*(?:please|pls|now|asap|immediately|thanks|thank\s+you)?\s*(?:[^\w\s]|$))",
 )
 _HUMAN_DEMANDS: tuple[str, ...] = (
     r"\b(?:can|could|may)\s+i\s+(?:please\s+)?(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|the)?\s*"
@@ -71,7 +76,8 @@ def strip_ignored_text(text: str) -> str:
     out = drop_instructions(text.replace("’", "'"))
     for pattern in (*_INJECTION_RES, *_HUMAN_DEMAND_RES):
         out = pattern.sub(" ", out)
-    return _WHITESPACE.sub(" ", out).strip()
+    # What instruction no family above recognised still names its department only by name: read as no department.
+    return _WHITESPACE.sub(" ", neutralise_departments(out)).strip()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -5,20 +5,24 @@ destination (a route, a department, a queue) AND reads as an instruction to whoe
 aside. An instruction is recognised by what it does, not by a list of phrasings; each family below is one way
 of doing it:
 
-- a routing verb aimed at the destination ("transfer", "deliver", "hand over", "put through", "fwd 2");
-- a field-like label or a choice naming it ("route: fraud", "destination is disputes");
-- words that address the machine ("AI", "router", "whoever sorts these"), claim authority or a new policy
-  ("system override", "admin note", "head office"), or assert where the call belongs ("the correct department
-  is", "a disputes matter", "hardship handles these");
-- the destination's system name ("account_closure"), a fake transcript turn or tool call, markup around it
-  (tags, code fences, JSON);
+- a routing verb aimed at the destination ("transfer", "deliver", "hand over", "put through", "fwd 2"), or a
+  request to deal with it ("I'd rather deal with fraud");
+- a field-like label or a choice naming it ("route: fraud", "destination is disputes", a form's "Owner:" field);
+- words that address the machine ("AI", "router", "whoever is parsing this"), claim authority or a new policy
+  ("system override", "admin note", "per SOP 14.2", "regulatory requirement"), or assert where the call
+  belongs ("the correct department is", "a disputes matter", "disputes takes all calls", "X is the quickest");
+- the destination's system name ("account_closure"), a fake transcript turn of the machine's or the staff's
+  side ("Assistant:", "[10:42] Agent:", "Thought:"), a tool or function call ("transfer(to=...)"), a JSON
+  object, markup or a symbol around it (tags, code fences, "#fraud", "@fraud_team", "--> hardship");
 - another language (English is the only language the customers here write);
 - any of those disguised: look-alike letters, invisible characters, l33t, s-p-a-c-e-d letters, reversed
   text, base64 (agents.lexicon.deobfuscate undoes them before matching).
 
-Framing left around a removed instruction ("P.S.", "Dear routing AI,", "per new policy,") goes with it; a
+Framing left around a removed instruction ("P.S.", "Dear routing AI,", "per new policy,", "Hello machine.",
+"only if it's not a hassle", a capitalised heading, an aside between the claim and the order) goes with it; a
 customer's own words in the same message stay, including a request to reach a department for a stated issue,
-whose issue still decides the route.
+whose issue still decides the route. What no family recognises still names its department only by name, and
+agents.lexicon.departments reads that name as no department.
 """
 
 from __future__ import annotations
@@ -73,7 +77,9 @@ _VERBS = (
     r"chose|pick\w*|select\w*|output\w*|put\w*|move\w*|go|goes|going|belongs?|handled|handle[sd]?|file[sd]?|"
     r"categori[sz]\w*|treat\w*|set|deliver\w*|refer\w*|bring\w*|brought|take|took|give|gave|relay\w*|"
     r"submit\w*|allocat\w*|shift\w*|push\w*|bounce\w*|patch\w*|hook\w*|switch\w*|reassign\w*|land\w*|"
-    r"reach\w*|mov\w*|channel\w*|funnel\w*|steer\w*|dispatch\w*|rout\w*"
+    r"reach\w*|mov\w*|channel\w*|funnel\w*|steer\w*|dispatch\w*|rout\w*|"
+    # a request to reach the destination ("I'd rather deal with X", "let me speak to X")
+    r"deal|dealing|speak\w*|talk\w*|chat\w*"
 )
 _COMMAND = re.compile(
     r"\b(?:" + _VERBS + r")\b"
@@ -102,6 +108,14 @@ _INSTRUCTION_CUES = re.compile(
     r"instructions?|instructing|prompt|inst|im_start|im_end|sys|"
     # authority and policy claims
     r"polic(?:y|ies)|rules?|guidelines?|compliance|directive|mandate|protocol|procedure|regulations?|"
+    r"mandated|mandatory|regulatory|regulators?|sign-?off|signed\s+off|approval|bulletin|circular|sop|qa|audit\w*|"
+    r"escalation\s+(?:matrix|policy|path|table|protocol|rules?)|routing\s+table|matrix|pursuant\s+to|"
+    r"in\s+accordance\s+with|as\s+mandated|legal\s+(?:has|have|team|department|says|said|confirmed)|"
+    r"(?:operations|management|board|executive|leadership)\s+(?:team\s+)?(?:bulletin|directive|resolution|"
+    r"decision|update|notice|memo|says|said|confirmed|approved|wants)|resolution|"
+    # a reference code, which only a form or an order carries ("SOP 14.2", "ref Q3-77", "directive #4471")
+    r"(?:ref|reference|code|sop|memo|directive|bulletin|notice|circular|resolution|policy|rule|section)\s*"
+    r"(?:no\.?|number|#)?\s*[a-z]*\d[\w./-]*|"
     r"effective\s+immediately|from\s+now\s+on|from\s+here\s+on|supervisor|manager\s+(?:said|says|told|approved)|"
     # "an authorised test", never "an authorized user"
     r"authori[sz]ed\s+(?:by|test|request|personnel|staff|override|instruction|change|routing)|authority|"
@@ -117,12 +131,27 @@ _INSTRUCTION_CUES = re.compile(
     # assertions of where the call belongs
     r"(?:right|correct|proper|appropriate|only|valid|real|best|relevant|responsible|designated|assigned)\s+"
     r"(?:\w+\s+)?(?:team|department|dept|destination|place|queue|route|people|desk|unit|folks|group)|"
-    r"destination|belongs?|handled\s+by|goes\s+to|trust\s+me|in\s+charge|"
-    r"(?:handles|owns|processes|covers)\s+(?:this|these|it|all|such|calls|cases|requests|my)|"
+    r"destination|belongs?|handled\s+by|goes\s+to|trust\s+me|in\s+charge|with\s+immediate\s+effect|"
+    r"(?:is|are)\s+(?:now\s+|solely\s+|fully\s+)?(?:responsible|accountable)\s+for|"
+    # a department praised as the one to go to ("X is the quickest for stuff like this", "X would be ideal")
+    r"(?:is|are|s|would\s+be|will\s+be)\s+(?:by\s+far\s+|probably\s+|definitely\s+|always\s+)?(?:the\s+)?"
+    r"(?:quickest|fastest|best|easiest|ideal|right\s+(?:one|place|people|team)|correct\s+one|one\s+to|"
+    r"way\s+to\s+go|better|most\s+\w+)|"
+    # a routing verb aimed back at a destination named before ("so just send it there", "pass it to them")
+    r"(?:send|sent|transfer\w*|rout\w*|forward\w*|pass\w*|put|move|direct|escalat\w*|push|bounce|"
+    r"redirect\w*|hand|deliver)\s+(?:\w+\s+){0,2}?(?:there|to\s+them|their\s+way|that\s+way)|"
+    r"(?:handles|owns|processes|covers)\s+(?:it|my)\b|"
+    # a department said to take the calls ("disputes takes all calls", "fraud handles these")
+    r"(?:handles|owns|processes|covers|takes|gets|receives|answers|looks\s+after|sorts|deals\s+with)\s+"
+    r"(?:this|these|those|all|such|every|any|calls|cases|contacts|tickets|requests|queries)\b|"
     r"(?:a|an)\s+\w+\s+(?:matter|case|ticket|issue\s+for)|deals?\s+with\s+(?:this|these|it|them|all)|"
     r"takes?\s+care\s+of\s+(?:this|these|it|them|all)|"
     # fake transcript turns and tool calls
     r"transfer_to_human|delegate|json|"
+    # the message read as a prompt: its reader parsing it, the text "above" it as background
+    r"pars(?:e|es|ing)|(?:you|whoever|whatever|anyone|anything)\s+(?:is\s+|are\s+)?(?:reading|parsing|processing|"
+    r"sorting|triaging|screening)\s+(?:this|these|that|my)|everything\s+(?:above|before|else\s+above)|"
+    r"above\s+this\s+line|(?:the\s+)?(?:text|message|everything)\s+above|just\s+background|"
     # the game of pretending
     r"pretend|play\s+a\s+game|role\s*play|act\s+as|you\s+are\s+(?:now\s+)?a"
     r")\b"
@@ -137,7 +166,16 @@ _FOREIGN_CUES = re.compile(
     r"anweisung\w*|asistente|assistente|sistema|systeme|ignorez|ignora|ignoriere|olvida|oubliez|vergiss|"
     r"precedentes|anteriores|vorherigen|ahora|maintenant|jetzt|subito|inmediatamente|immediatement|sofort|"
     r"richtlinie|politica|politique|regola|regla|nuova|nueva|nouvelle|neue|passa|manda|mande|deriva|invia|"
-    r"atendimento|dossier|anfrage\w*|weiterleiten|bitte|merci|grazie|obrigad[oa]|gracias)\b",
+    r"atendimento|dossier|anfrage\w*|weiterleiten|bitte|merci|grazie|obrigad[oa]|gracias|"
+    # Dutch, and the routing words of other languages not above
+    r"doorverbind\w*|doorzet\w*|doorsturen|doorstuur\w*|verbind\w*|afdeling|alstublieft|bedankt|dank|"
+    r"pase\w*|pasen\w*|p[aá]seme|comunic\w*|conect\w*|rediriger|redirige\w*|transmet\w*|mettez|passez|"
+    r"orient\w*|assegn\w*|passare|passi|mettere|collegare|parlare|encaminh\w*|ligar|passe|setor|"
+    r"durchstellen|zuweisen|zuordnen|verbinden|weitergeben|"
+    # Chinese written in pinyin
+    r"qing|zhuan|zhuanjie|zhuanjiedao|bumen|xiexie)\b"
+    # Chinese, Japanese or Korean script: never the customers' language here
+    r"|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]",
     re.IGNORECASE,
 )
 # Function words of the other languages we meet that English does not share: two of them make a piece foreign.
@@ -150,7 +188,11 @@ _FOREIGN_WORDS = frozenset(
      "veuillez", "mettre", "relation", "avec", "sur", "dans", "mon", "ma", "mes", "nous", "je", "moi", "plait",
      "mi", "con", "ayuda", "necesito", "quiero", "puede", "usted", "transfira", "obrigado", "richiesta", "mich",
      "mir", "ich", "mein", "meine", "sie", "bitte", "nosotros", "atencion", "cliente", "clienti", "kunde",
-     "en", "de", "la"}
+     "en", "de", "la", "pratica", "va", "dallo", "mij", "u", "dit", "het", "naar",
+     "een", "wilt", "kunt", "ons", "uw", "geen", "niet", "ook", "voor", "met", "mijn", "deze", "dat", "ya", "lo",
+     "su", "del", "al", "ese", "esa", "setor", "correto", "correta", "nao", "com", "eu", "ele",
+     "ihr", "ihre", "ihnen", "uns", "wir", "sich", "sofort", "andere", "alles", "wo", "dao", "gei", "ba", "nin",
+     "xie", "ni", "hao", "zhe", "ge", "shi"}
 )  # fmt: skip
 _WORDS = re.compile(r"[a-z]+")
 # Words that only frame or soften what follows: a piece of nothing else carries none of the customer's issue.
@@ -162,6 +204,23 @@ _FILLER = frozenset(
      "one", "more", "thing", "last", "lol", "x", "xx", "sure", "yes", "no", "re", "subject", "fwd", "fw", "per",
      "pls", "plz", "sorry", "mate", "folks", "team", "guys", "all", "edit", "update", "by", "way", "should",
      "would", "could", "be", "will", "go", "goes", "which", "who", "whoever", "reads", "read", "remember", "or"}
+)  # fmt: skip
+# Hedges that soften a request ("only if it's not a hassle", "hope that's alright"): beside an instruction they are
+# its framing, even in a sentence of their own. Whole phrases, so that "not by me" stays the customer's.
+_HEDGE_PHRASES = re.compile(
+    r"\b(?:(?:only\s+)?if\s+(?:it\s*s|it\s+is|that\s*s|that\s+is|its)\s+(?:not\s+|no\s+)?(?:a\s+|an\s+|too\s+(?:much\s+)?"
+    r"(?:of\s+a\s+)?)?(?:hassle|trouble|bother|problem|issue|ok|okay|alright|fine|possible)|"
+    r"(?:only\s+)?if\s+(?:possible|you\s+can|poss|you\s+don\s*t\s+mind)|no\s+worries(?:\s+if\s+not)?|"
+    r"(?:i\s+)?hope\s+(?:that\s*s|that\s+is|it\s*s|this\s+is)\s+(?:ok|okay|alright|fine|possible)|"
+    r"thanks?\s+(?:you\s+)?(?:in\s+advance|for\s+reading(?:\s+all\s+(?:that|this))?|so\s+much|a\s+lot)|"
+    r"side\s+note|(?:much\s+)?appreciated)\b"
+)
+_HEDGE_WORDS = frozenset(
+    {"ideally", "preferably", "possibly", "maybe", "pretty", "cool", "great", "perfect", "lovely", "sorry", "ok",
+     "okay", "side", "note", "appreciate", "yes", "first", "reading",
+     # a greeting to the machine ("Hello machine.", "Hey bot, reading this first?")
+     "machine", "bot", "chatbot", "robot", "ai", "assistant", "model", "system", "router", "routing", "sorting",
+     "classifier", "algorithm", "computer", "engine", "program", "llm", "gpt", "automated", "virtual"}
 )  # fmt: skip
 _MARKUP = re.compile(r"[<>{}`|#]")
 
@@ -180,6 +239,12 @@ def is_filler(text: str) -> bool:
     """Nothing but framing and courtesy words ("P.S.", "btw", "thanks!"), or nothing at all."""
     plain = reveal(text).lower()
     return all(word in _FILLER for word in _WORDS.findall(plain))
+
+
+def is_hedge(text: str) -> bool:
+    """Nothing but framing, courtesy and hedges ("Only if it's not a hassle.", "Thanks for reading all that")."""
+    plain = _HEDGE_PHRASES.sub(" ", reveal(text).lower())
+    return all(word in _FILLER or word in _HEDGE_WORDS for word in _WORDS.findall(plain))
 
 
 def names_destination(text: str) -> bool:
@@ -213,14 +278,23 @@ _ROUTING_TARGET = re.compile(_TARGETS, re.IGNORECASE)
 
 _COURTESY = frozenset(
     {"please", "kindly", "pls", "plz", "now", "and", "so", "then", "just", "also", "btw", "ps", "nb", "fyi",
-     "thanks", "thx", "ok", "okay", "asap", "immediately", "right", "away", "straight", "directly", "make", "sure",
+     "thanks", "thx", "ok", "okay", "asap", "immediately", "right", "away", "straight", "directly", "sure",
      "could", "can", "would", "will", "you", "i", "d", "appreciate", "if", "hey", "hi", "hello", "dear"}
 )  # fmt: skip
+# Words that stay unless a routing or courtesy word lies beyond them ("could I be put through | to ...").
+# Reporting words whose claim was the instruction ("my cousin says | X is the quickest"): nothing without it.
+_REPORTING = frozenset(
+    {"says", "said", "say", "told", "tells", "reckons", "reckon", "thinks", "think", "suggested", "suggests",
+     "recommended", "recommends", "advised", "insists", "insisted", "mentioned", "claims", "claimed", "that",
+     "asked", "asks", "wants", "wanted", "prefers", "preferred", "prefer", "rather", "like", "only"}
+)  # fmt: skip
 _OBJECTS = frozenset(
-    {"me", "us", "this", "it", "the", "call", "case", "ticket", "customer", "chat", "one", "over", "on"}
-)
+    {"me", "us", "this", "it", "the", "call", "case", "ticket", "customer", "chat", "one", "over", "on", "through",
+     "along", "across", "be", "get", "got", "make"}
+)  # fmt: skip
 
 
+_SCOPE = frozenset({"all", "every", "any", "such", "these", "those", "each"})
 _CLAUSE_BREAKS = frozenset({"and", "so", "but", "also", "plus", "anyway", "btw", "ps", "nb", "fyi", "oh", "then"})
 
 
@@ -240,7 +314,17 @@ def _trim(words: list[str], *, from_end: bool) -> str:
     for i, word in enumerate(edge):
         plain = reveal(word).strip(" .,:;!?-*\"'").lower()
         # A lone letter beside an instruction is the rest of one spelt out ("S E N D  T O").
-        if len(plain) <= 1 or plain in _COURTESY or plain in _FOREIGN_WORDS or _ROUTING_VERB.fullmatch(plain):
+        # "make" courts only in "make sure"; "charges I didn't make" is the customer's.
+        make_sure = plain == "make" and i > 0 and reveal(edge[i - 1]).strip(" .,:;!?-*\"'").lower() == "sure"
+        if (
+            len(plain) <= 1
+            or make_sure
+            or plain in _COURTESY
+            or all(part in _COURTESY for part in plain.split())  # "I'd", "could've"
+            or (from_end and plain in _REPORTING)
+            or plain in _FOREIGN_WORDS
+            or _ROUTING_VERB.fullmatch(plain)
+        ):
             cut = i + 1
         elif not (plain in _OBJECTS or _ROUTING_TARGET.fullmatch(plain)):
             break
@@ -257,12 +341,16 @@ def _trim(words: list[str], *, from_end: bool) -> str:
             size = cut or (size if size >= _LONG_CLAUSE else 0)
         kept = kept[:size]
     else:
+        # A claim's scope after it ("... is responsible for | all contacts mentioning cards"): a policy speaks of all
+        # such calls, a customer of their own.
+        if kept and reveal(kept[0]).strip(" .,:;!?-*\"'").lower() in _SCOPE:
+            kept = kept[next((i + 1 for i in range(len(kept)) if _clause_break(kept[i])), len(kept)) :]
         start = next((p for p in range(len(kept) + 1) if not has_cue(" ".join(kept[p:]))), len(kept))
         if start > 0:
             start = next((i + 1 for i in range(start, len(kept)) if _clause_break(kept[i])), len(kept))
         kept = kept[start:]
     text = " ".join(kept)
-    return "" if is_filler(text) else text
+    return "" if is_hedge(text) else text
 
 
 _TOKEN = re.compile(r"\S+")
@@ -322,8 +410,11 @@ def _without_instruction(piece: str) -> str:
 
 _TOOL_CALL = re.compile(r"[^\n.!?]*\b(?:transfer_to_human|delegate)\s*\([^)\n]*\)?", re.IGNORECASE)
 _MACHINE_ROLES = (
-    r"(?:system|sys|assistant|ai|bot|chat\s*bot|support\s+bot|virtual\s+agent|agent|developer|dev|admin\w*|"
-    r"router|routing|model|operator|tool|tool_call|function|planner|moderator)"
+    r"(?:system|sys|assistant|ai|bot|chat\s*bot|\w+[_ ]bot|virtual\s+agent|agent|developer|dev|admin\w*|"
+    r"router|routing|model|operator|tool|tool_call|tool_result|function|function_call|function_result|planner|"
+    r"moderator|observation|obs|action|thought|result|response|output|classifier|triage|dispatcher|"
+    r"(?:previous|prior|last|human|live|bank|support)\s+(?:agent|rep|representative|advisor|adviser)|rep|"
+    r"representative|advisor|adviser|csr|staff|supervisor|bank)"
 )
 # A fake turn of the machine's side: a line opened by its role tag ("assistant:", "[system]:", "Bot>"), a
 # chat-template block ("<|im_start|>system ... <|im_end|>"), or a markdown section headed by the role.
@@ -338,24 +429,74 @@ _FAKE_TURNS = (
         + _MACHINE_ROLES
         + r"\s*>(?![^\n]*</))[^\n]*$"
     ),
-    re.compile(
-        r"(?im)^[ \t>#*\[({|-]*" + _MACHINE_ROLES + r"\b[^:\n<>]{0,20}?[\])}|*]*\s*(?::|=>|->)"
-        r"[^\n]*?(?:[.!?](?=\s|$)|(?=[\s,;]+(?:user|customer|client|caller|me)\s*:)|$)"
-    ),
     re.compile(r"(?is)<\|im_start\|>\s*(?!user\b)\w+.*?(?:<\|im_end\|>|$)"),
     re.compile(r"(?ims)^[ \t]*#{1,6}[ \t]*" + _MACHINE_ROLES + r"\b[^\n]*$.*?(?=^[ \t]*#{1,6}|\n[ \t]*\n|\Z)"),
 )
 # A removed stretch (a fake turn, a tool call, an encoded blob): its own piece, so that the framing around it
 # goes too.
 _REMOVED = "\x00"
-_PIECE_SPLIT = re.compile(r"(\n+|(?<=[.!?;,])\s+|\s+-{2,}\s+|\s+[-–—]\s+|\s+/{2,}\s+|[()\[\]{}<>|`]+)")
+# Pieces end at line ends, sentence and clause punctuation, dashes, brackets and markup, and runs of dots or colons
+# ("...after reading:::"), which glue pieces together with no space.
+_PIECE_SPLIT = re.compile(
+    r"(\n+|(?<=[.!?;,])\s+|\s+-{2,}\s+|\s+[-–—]\s+|\s+/{2,}\s+|[()\[\]{}<>|`]+|\.{2,}\s*|…\s*|:{2,}\s*)"
+)
 _SENTENCE_END = re.compile(r"[.!?]\W*$")
 _REMOVED_PIECE = f"\n{_REMOVED}\n"
 
 
+# A line opened by a role label ("Assistant:", "[10:42] Agent:", "function_call:", "support_bot>"), after any
+# bracketed header ("[TRANSCRIPT - previous agent, 10:42]"): the machine's or the staff's side of a transcript.
+_ROLE_LINE = re.compile(
+    r"(?im)^[ \t>#*|-]*(?:[\[(][^\])\n]{0,60}[\])][ \t]*)*[\[({|*]*[ \t]*"
+    + _MACHINE_ROLES
+    + r"\b[^:\n<>]{0,20}?[\])}|*]*[ \t]*(?::|=>|->|>)[^\n]*"
+)
+_USER_LABEL = re.compile(r"[\s,;]+(?:user|customer|client|caller|me)\s*:", re.IGNORECASE)
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)")
+# Code, not prose: a call with arguments ("transfer(to=...)", "escalate(queue='...')"), with the label before it
+# and the result after it on its line ("function_call: ... -> status: ok"); a JSON object.
+_CODE_CALL = re.compile(
+    r"(?m)(?:^[ \t]*[\w.-]{1,30}[ \t]*[:>=]+[ \t]*)?\b[A-Za-z_][\w.]*\((?=[^()\n]*[=:\"'])[^()\n]*\)"
+    r"(?:[ \t]*(?:->|=>|\u2192)[^\n]*)?"
+)
+_JSON_OBJECT = re.compile(r'\{[^{}\n]*"[\w ]+"\s*:[^{}\n]*(?:\{[^{}\n]*\}[^{}\n]*)*\}')
+
+
+# A destination marked by a symbol no customer's prose puts before a department: a hashtag, a mention, an arrow
+# ("#fraud", "@fraud_team", "--> hardship", "=> disputes").
+_MARKED_DESTINATION = re.compile(
+    r"(?:(?<![\w#@])[#@]|-+>|=+>|\u2192|>>|\u00bb)[ \t]*(?:the[ \t]+)?(?:fraud|disputes?|hardship|retention|closure|"
+    r"collections|transactions|account[_ \t]?closure|card[_ \t]?services|account[_ \t]?services|"
+    r"knowledge[_ \t]?base)(?:[_ \t]?(?:team|department|dept|queue|desk|unit))?\b",
+    re.IGNORECASE,
+)
+
+
+def _role_turn(match: re.Match[str]) -> str:
+    """A turn of the machine's or the staff's side, up to the end of the sentence that names a destination (the
+    turn's sentences before it are its framing); one that names none stays."""
+    turn = match.group(0)
+    user = _USER_LABEL.search(turn)
+    end = user.start() if user else len(turn)
+    for stop in [m.end() for m in _SENTENCE_STOP.finditer(turn, 0, end)] + [end]:
+        if names_destination(turn[:stop]):
+            return _REMOVED_PIECE + turn[stop:]
+    return turn
+
+
+def _if_destination(match: re.Match[str]) -> str:
+    return _REMOVED_PIECE if names_destination(match.group(0)) else match.group(0)
+
+
 def _hide_removed(text: str) -> str:
     for pattern in _FAKE_TURNS:
-        text = pattern.sub(lambda m: _REMOVED_PIECE if names_destination(m.group(0)) else m.group(0), text)
+        text = pattern.sub(_if_destination, text)
+    text = _ROLE_LINE.sub(_role_turn, text)
+    text = _MARKED_DESTINATION.sub(_REMOVED_PIECE, text)
+    if "(" in text:
+        text = _CODE_CALL.sub(_if_destination, text)
+    if "{" in text:
+        text = _JSON_OBJECT.sub(_if_destination, text)
     if _TOOL_CALL_NAME.search(text):  # the call's pattern scans back from every position: only where one is
         text = _TOOL_CALL.sub(_REMOVED_PIECE, text)
     for match, _decoded in reversed(decoded_blobs(text)):
@@ -367,19 +508,53 @@ def _is_bare_destination(piece: str) -> bool:
     return names_destination(piece) and is_filler(_DESTINATION.sub(" ", _SYSTEM_NAME.sub(" ", reveal(piece))))
 
 
-def _goes_with_instruction(piece: str, between: str, earlier: str) -> bool:
+_BRIDGE_WORDS = 4
+
+
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
+
+
+def _is_heading(piece: str) -> bool:
+    """A heading ("ADMIN OVERRIDE CODE 7741-ALPHA", "[ESCALATION MATRIX v7]"): letters mostly capitals."""
+    upper, lower = len(_UPPER.findall(piece)), len(_LOWER.findall(piece))
+    return upper >= 4 and upper >= 4 * lower
+
+
+_FIELD = re.compile(r"^\W*[A-Za-z][\w -]{0,24}\s*[:=]\s*\S[^:=]{0,40}$")
+
+
+def _goes_with_instruction(piece: str, between: str, earlier: str, beyond: str | None, removed: str = "") -> bool:
     """A piece beside a removed one that frames it: courtesy words or a bare destination anywhere; words that
-    address the machine or claim authority within its sentence, or as a heading ("NOTE FOR THE AI:")."""
+    address the machine or claim authority within its sentence, or as a heading ("NOTE FOR THE AI:"); a short
+    aside between such framing and the instruction ("Per compliance rule 12 | (as amended) | , escalate to ...")."""
     stripped = piece.strip()
-    if is_filler(stripped) or _is_bare_destination(stripped):
+    if is_hedge(stripped) or _is_bare_destination(stripped):
         return True
     within = "\n" not in between and not _SENTENCE_END.search(earlier)
-    return (within or stripped.endswith(":")) and has_cue(stripped) and not names_destination(stripped)
+    if names_destination(stripped):
+        return False
+    if (within or stripped.endswith(":") or _is_heading(stripped)) and has_cue(stripped):
+        return True
+    # A form's fields ("Category: customer contact." beside "Owner: Fraud department."): the form is not prose.
+    if _FIELD.match(stripped) and _FIELD.match(removed.strip()) and len(stripped.split()) <= 5:
+        return True
+    return (
+        within
+        and beyond is not None
+        and len(stripped.split()) <= _BRIDGE_WORDS
+        and not _SENTENCE_END.search(stripped)
+        and has_cue(beyond)
+        and not names_destination(beyond)
+    )
 
 
 def _enclosed_in_markup(parts: list[str], index: int) -> bool:
     """Markup on both sides (tags, fences, braces): written for a machine, never by a customer."""
     return all(0 <= j < len(parts) and _MARKUP.search(parts[j]) for j in (index - 1, index + 1))
+
+
+_EMPTY_BRACKETS = re.compile(r"[(\[{][\s,;:.-]*[)\]}]|(?<=\s)[-–—]+(?=\s*$)", re.MULTILINE)
 
 
 def drop_instructions(text: str) -> str:
@@ -411,8 +586,18 @@ def drop_instructions(text: str) -> str:
                 if other is None or not changed[other]:
                     continue
                 between = "".join(parts[min(index, other) + 1 : max(index, other)])
-                if _goes_with_instruction(parts[index], between, parts[min(index, other)]):
+                # The piece on the far side, when no line end or sentence end lies between.
+                far = n + (1 if other < index else -1)
+                beyond = None
+                if 0 <= far < len(pieces):
+                    gap = "".join(parts[min(index, pieces[far]) + 1 : max(index, pieces[far])])
+                    first = parts[min(index, pieces[far])]
+                    if "\n" not in gap and not _SENTENCE_END.search(first):
+                        beyond = parts[pieces[far]]
+                if _goes_with_instruction(parts[index], between, parts[min(index, other)], beyond, parts[other]):
                     kept[index], changed[index], grew = "", True, True
                     break
     # A removed instruction leaves a line end: the other patterns stop there, so no piece runs into the next.
-    return "".join(k + "\n" if c else k for k, c in zip(kept, changed, strict=True))
+    out = "".join(k + "\n" if c else k for k, c in zip(kept, changed, strict=True))
+    # Brackets and dashes around nothing, once their words went, are no part of the customer's text.
+    return _EMPTY_BRACKETS.sub("\n", out)
