@@ -10,10 +10,20 @@ ones says which to use next: the scan covers one connection, and httpcore still 
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
+
+
+@functools.lru_cache(maxsize=1)
+def default_ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CA bundle, certificates verified), built once per process: each
+    run's event loop gets a new pool (agents/http_clients.py), and parsing the CA bundle again for each costs
+    a tenth of a second or more. The context holds settings only, never a connection, so sharing it is safe."""
+    return httpx.create_ssl_context()
 
 
 class _ReleasingStream(httpx.AsyncByteStream):
@@ -51,7 +61,7 @@ class ConnectionListTransport(httpx.AsyncBaseTransport):
         self.max_connections = max_connections
         self._transport_args = transport
         # One TLS context for all connections: building one costs milliseconds (the CA bundle is parsed).
-        self._transport_args.setdefault("verify", httpx.create_ssl_context())
+        self._transport_args.setdefault("verify", default_ssl_context())
         self._limits = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=keepalive_expiry)
         self._in_flight: dict[httpx.AsyncHTTPTransport, int] = {}
         self._idle: list[httpx.AsyncHTTPTransport] = []

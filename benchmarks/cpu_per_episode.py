@@ -8,14 +8,20 @@ Printed per configuration: CPU ms per episode of this process (user + system, fr
 counted around `asimulate` only, so imports and start-up are excluded), episodes/s, the median of
 `--repeats` repeats. The issue 10 target is <= 6 ms per single-call episode.
 
+`--gc both` (the default) measures each configuration twice, with the run's garbage-collector tuning
+(ccsim/api/gc_tuning.py, what `asimulate` does) and with CPython's defaults (the tuning replaced by a no-op),
+their repeats interleaved so that a change in the machine's load hits both alike, and prints the ratio.
+
 Usage: python benchmarks/cpu_per_episode.py [--episodes 512] [--repeats 3] [--concurrency 32 256]
-       [--profile FILE.prof]   (cProfile one openai run at the first concurrency, then print its top entries)
+       [--gc both|tuned|default] [--profile FILE.prof]
+       (--profile: cProfile one openai run at the first concurrency, then print its top entries)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import inspect
 import json
@@ -25,7 +31,7 @@ import resource
 import socket
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import ccsim.contact_center.observability  # noqa: F401  (offline defaults before LangChain is imported)
@@ -99,7 +105,7 @@ def _endpoint_process(sock: socket.socket) -> None:
     asyncio.run(main())
 
 
-def start_endpoint() -> tuple[str, multiprocessing.Process]:
+def start_endpoint() -> tuple[str, multiprocessing.process.BaseProcess]:
     """The instant endpoint in its own process; its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -123,6 +129,22 @@ async def measure(run: Callable[[], Awaitable[int]]) -> tuple[float, float]:
     episodes = await run()
     wall, cpu = time.perf_counter() - wall, _cpu_s() - cpu
     return 1000 * cpu / episodes, episodes / wall
+
+
+@contextlib.contextmanager
+def gc_mode(mode: str) -> Iterator[None]:
+    """'tuned': as the library runs; 'default': the run's gc tuning replaced by a no-op (CPython's defaults)."""
+    import ccsim.api.pools as pools
+
+    tuned = getattr(pools, "tuned_gc", None)
+    if mode == "tuned" or tuned is None:
+        yield
+        return
+    setattr(pools, "tuned_gc", contextlib.nullcontext)  # noqa: B010  (a module attribute, patched for the run)
+    try:
+        yield
+    finally:
+        setattr(pools, "tuned_gc", tuned)  # noqa: B010
 
 
 def runner(scenarios: list[Any], planner: str, concurrency: int) -> Callable[[], Awaitable[int]]:
@@ -161,19 +183,28 @@ async def main(args: argparse.Namespace, url: str) -> None:
         stats.print_stats(args.top)
         stats.sort_stats("cumulative").print_stats(args.top)
         return
+    modes = ["tuned", "default"] if args.gc == "both" else [args.gc]
     print(f"{args.episodes} episodes per measurement, median of {args.repeats} repeats; CPU of this process only")
-    print(f"{'planner':<34}{'concurrency':>12}{'CPU ms/episode':>16}{'episodes/s':>12}")
+    print(f"{'planner':<34}{'concurrency':>12}{'gc':>9}{'CPU ms/episode':>16}{'episodes/s':>12}")
     for label, planner in planners.items():
         for concurrency in args.concurrency:
-            cpu, rate = [], []
+            cpu: dict[str, list[float]] = {mode: [] for mode in modes}
+            rate: dict[str, list[float]] = {mode: [] for mode in modes}
             for _ in range(args.repeats):
-                ms, eps = await measure(runner(scenarios, planner, concurrency))
-                cpu.append(ms)
-                rate.append(eps)
-            print(
-                f"{label:<34}{concurrency:>12}{statistics.median(cpu):>16.2f}{statistics.median(rate):>12.1f}",
-                flush=True,
-            )
+                for mode in modes:  # interleaved: load changes hit every mode alike
+                    with gc_mode(mode):
+                        ms, eps = await measure(runner(scenarios, planner, concurrency))
+                    cpu[mode].append(ms)
+                    rate[mode].append(eps)
+            for mode in modes:
+                print(
+                    f"{label:<34}{concurrency:>12}{mode:>9}{statistics.median(cpu[mode]):>16.2f}"
+                    f"{statistics.median(rate[mode]):>12.1f}",
+                    flush=True,
+                )
+            if len(modes) == 2:
+                ratio = statistics.median(cpu["tuned"]) / statistics.median(cpu["default"])
+                print(f"{'':<34}{'':>12}{'ratio':>9}{ratio:>16.2f}  (tuned / default CPU)", flush=True)
 
 
 if __name__ == "__main__":
@@ -182,6 +213,7 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 256])
     parser.add_argument("--planners", nargs="+", choices=("openai", "rules"), default=["openai", "rules"])
+    parser.add_argument("--gc", choices=("both", "tuned", "default"), default="both")
     parser.add_argument("--profile", help="cProfile one openai run into this file and print its top entries")
     parser.add_argument("--top", type=int, default=40, help="entries printed with --profile")
     arguments = parser.parse_args()

@@ -3,8 +3,9 @@
 An OpenAI-compatible endpoint runs in its own process (asyncio, so it holds thousands of connections at
 once) and answers every chat completion after a fixed latency with one `transfer_to_human` call, so each
 episode is exactly one planner call. Each case runs `ccsim.simulate` in a fresh process that has already
-imported ccsim and ART (start-up of the parent is not timed; start-up of worker processes is: it is part of
-what `--workers` costs) and writes a full run folder (episodes and trajectories).
+played two episodes into a run folder of its own, so ccsim, ART and matplotlib (report.html) are imported
+(start-up of the parent is not timed; start-up of worker processes is: it is part of what `--workers`
+costs), and writes a full run folder (episodes, trajectories, summary and reports).
 
 - episodes/s: episodes recorded / wall time of the `simulate` call;
 - ideal: concurrency / latency episodes/s (the endpoint is the only limit); none for a 0 s endpoint;
@@ -121,7 +122,10 @@ def run_case(case: dict[str, Any]) -> None:
 
     scenarios = ccsim.generate_scenarios(case["scenarios"], seed=11)
     planner = f"openai:bench-{case['latency']}@{case['url']}"
-    ccsim.simulate(scenarios[:2], planner=planner, workers=1, weave=False, preflight=False)  # builds the client
+    with tempfile.TemporaryDirectory() as folder:
+        # A warm-up into a folder of its own imports what any run's first folder needs once per process
+        # (ART for the trajectories, matplotlib for report.html): start-up, not the run.
+        ccsim.simulate(scenarios[:2], planner=planner, workers=1, weave=False, preflight=False, out=Path(folder) / "w")
     self_cpu, children_cpu = _cpu_s(resource.RUSAGE_SELF), _cpu_s(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()

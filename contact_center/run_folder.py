@@ -103,10 +103,10 @@ class EpisodeFile(Sequence[Episode]):
     Each iteration streams the file again; `scenario_ids` keeps only those scenarios' episodes.
     """
 
-    def __init__(self, path: Path, scenario_ids: Collection[str] | None = None) -> None:
+    def __init__(self, path: Path, scenario_ids: Collection[str] | None = None, *, length: int | None = None) -> None:
         self.path = Path(path)
         self.scenario_ids = set(scenario_ids) if scenario_ids is not None else None
-        self._length: int | None = None
+        self._length = length  # None: counted on first use (a pass over the file); a writer knows it already
 
     def __iter__(self) -> Iterator[Episode]:
         for episode in iter_episodes(self.path):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import statistics
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -127,22 +129,41 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> Interval:
     return Interval(value=round(p, 4), low=round(max(0.0, centre - half), 4), high=round(min(1.0, centre + half), 4))
 
 
-def _macro(expected: np.ndarray, correct: np.ndarray) -> float:
-    recalls = [correct[expected == r].mean() for r in np.unique(expected)]
-    return float(np.mean(recalls)) if recalls else 0.0
+def _macro_of(codes: np.ndarray, correct: np.ndarray, routes: int) -> float:
+    """Mean per-route recall over the routes present in `codes` (each a route's index in sorted order)."""
+    counts = np.bincount(codes, minlength=routes)
+    hits = np.bincount(codes, weights=correct, minlength=routes)  # sums of 0s and 1s: exact
+    present = counts > 0
+    # np.mean over the present routes in sorted order: the same float, bit for bit, as a mean of their recalls.
+    recalls = hits[present] / counts[present]
+    return float(np.mean(recalls)) if recalls.size else 0.0
+
+
+# Resampled indices drawn at a time: a bootstrap over 10,000 episodes never holds 1,000 x 10,000 of them.
+_BOOTSTRAP_CELLS = 1 << 18
 
 
 def macro_interval(
     expected: Sequence[str], correct: Sequence[bool], *, resamples: int = 1000, seed: int = 0
 ) -> Interval:
+    """Macro route accuracy with a percentile-bootstrap 95% interval (resampling episodes by position)."""
     if not expected:
         return Interval(value=0.0, low=0.0, high=0.0)
-    exp, cor = np.asarray(expected), np.asarray(correct, dtype=float)
+    labels, codes = np.unique(np.asarray(expected), return_inverse=True)
+    codes = codes.reshape(-1)
+    cor = np.asarray(correct, dtype=float)
+    n, routes = len(codes), len(labels)
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(exp), size=(resamples, len(exp)))
-    samples = np.array([_macro(exp[i], cor[i]) for i in idx])
+    samples = np.empty(resamples)
+    rows = max(1, _BOOTSTRAP_CELLS // n)
+    # Drawn in blocks of rows: the generator gives the same numbers as one (resamples, n) draw would.
+    for start in range(0, resamples, rows):
+        block = rng.integers(0, n, size=(min(rows, resamples - start), n))
+        for offset, idx in enumerate(block):
+            samples[start + offset] = _macro_of(codes[idx], cor[idx], routes)
     low, high = np.percentile(samples, [2.5, 97.5])
-    return Interval(value=round(_macro(exp, cor), 4), low=round(float(low), 4), high=round(float(high), 4))
+    value = _macro_of(codes, cor, routes)
+    return Interval(value=round(value, 4), low=round(float(low), 4), high=round(float(high), 4))
 
 
 def pass_hat_k(successes_per_scenario: Sequence[tuple[int, int]], k: int) -> float:
@@ -159,11 +180,6 @@ def _ratio(num: int, den: int) -> float:
     return round(num / den, 4) if den else 0.0
 
 
-def _slim(episode: Episode) -> Episode:
-    """The episode without its event stream and messages: all a summary reads, a small part of the memory."""
-    return episode.model_copy(update={"events": [], "planner_messages": [], "planner_tools": [], "state_changes": []})
-
-
 def missing_logprobs(episode: Episode) -> int:
     """The episode's planner turns whose Choice came back without logprobs."""
     return sum(
@@ -173,23 +189,109 @@ def missing_logprobs(episode: Episode) -> int:
     )
 
 
+class _Scores(NamedTuple):
+    """What a summary reads of one scored episode's metrics."""
+
+    expected: str
+    predicted: str
+    correct: bool
+    asked: bool
+    escalated: bool
+    needed: bool
+    send_to_human_correct: bool
+    customer_turns: int
+    planner_calls: int
+    invalid_actions: int
+    state_correct: bool
+    handoff_summary_ok: bool | None
+    latency_s: float
+    planner_latency_s: float
+    cost_usd: float
+    reward: float
+
+
+class _Row(NamedTuple):
+    """What a summary reads of one episode: a few scalars, not the episode (a 10,000-episode summary holds
+    10,000 small tuples). Repeated strings are interned, so they are held once."""
+
+    scenario_id: str
+    trial: int
+    difficulty: str
+    status: str
+    cause: str | None  # the failure's cause (error up to its first colon), for a failed episode only
+    scores: _Scores | None  # None: the episode was never scored
+
+
+def _row(episode: Episode) -> _Row:
+    m = episode.metrics
+    scores = None
+    if m is not None:
+        scores = _Scores(
+            expected=m.expected_route.value,
+            predicted=m.route.value if m.route else NONE_LABEL,
+            correct=routed_correctly(episode),
+            asked=m.asked_clarification,
+            escalated=m.escalated,
+            needed=ROUTES[m.expected_route].needs_human,
+            send_to_human_correct=m.send_to_human_correct,
+            customer_turns=m.customer_turns,
+            planner_calls=m.planner_calls,
+            invalid_actions=m.invalid_actions,
+            state_correct=m.state_correct,
+            handoff_summary_ok=m.handoff_summary_ok,
+            latency_s=m.latency_s,
+            planner_latency_s=m.planner_latency_s,
+            cost_usd=m.cost_usd,
+            reward=episode.reward or 0.0,
+        )
+    cause = sys.intern((episode.error or episode.status).split(":")[0]) if episode_failed(episode) else None
+    return _Row(
+        episode.scenario_id, episode.trial, sys.intern(episode.difficulty), sys.intern(episode.status), cause, scores
+    )
+
+
+class SummaryBuilder:
+    """A run's summary gathered one episode at a time, as they finish, so the writer of a run folder need not
+    read its episodes back: `summarize(planner, episodes)` is `add` for each, then `summary`. Each episode is
+    kept only as a few scalars (`_Row`), so memory stays small however many episodes there are."""
+
+    def __init__(self, *, logprobs: bool = False) -> None:
+        self.logprobs = logprobs  # the run asked for them: turns without them are counted
+        self._lacking = 0
+        self._unpriced: set[str] = set()
+        self._rows: list[_Row] = []
+
+    @property
+    def episodes(self) -> int:
+        return len(self._rows)
+
+    def add(self, episode: Episode) -> None:
+        self._lacking += missing_logprobs(episode) if self.logprobs else 0
+        if episode.metrics is not None:
+            self._unpriced.update(episode.metrics.unpriced_models)
+        self._rows.append(_row(episode))
+
+    def summary(self, planner: str) -> RunSummary:
+        return _summary(planner, self._rows, self._unpriced, self._lacking)
+
+
 def summarize(planner: str, episodes: Iterable[Episode], *, logprobs: bool = False) -> RunSummary:
-    """The run's summary. `episodes` may be a generator (e.g. read from episodes.jsonl): each is kept only
-    as its metrics and labels, so memory stays small however many episodes there are. `logprobs`: the run
-    asked for them, so turns without them are counted."""
-    lacking = 0
-    slim: list[Episode] = []
+    """The run's summary. `episodes` may be a generator (e.g. read from episodes.jsonl): see `SummaryBuilder`.
+    `logprobs`: the run asked for them, so turns without them are counted."""
+    builder = SummaryBuilder(logprobs=logprobs)
     for episode in episodes:
-        lacking += missing_logprobs(episode) if logprobs else 0
-        slim.append(_slim(episode))
+        builder.add(episode)
+    return builder.summary(planner)
+
+
+def _summary(planner: str, rows: list[_Row], unpriced: set[str], lacking: int) -> RunSummary:
     # The bootstrap interval resamples by position: a fixed order makes the summary the same whichever
     # order the episodes finished in (one process or many).
-    episodes = sorted(slim, key=lambda e: (e.scenario_id, e.trial))
-    scored = [e for e in episodes if e.metrics is not None]
-    metrics = [e.metrics for e in scored if e.metrics is not None]
-    expected = [m.expected_route.value for m in metrics]
-    predicted = [m.route.value if m.route else NONE_LABEL for m in metrics]
-    correct = [routed_correctly(e) for e in scored]
+    rows = sorted(rows, key=lambda r: (r.scenario_id, r.trial))
+    metrics = [r.scores for r in rows if r.scores is not None]
+    expected = [m.expected for m in metrics]
+    predicted = [m.predicted for m in metrics]
+    correct = [m.correct for m in metrics]
 
     confusion: dict[str, dict[str, int]] = {r.value: {} for r in Route}
     for exp, pred in zip(expected, predicted, strict=True):
@@ -206,28 +308,33 @@ def summarize(planner: str, episodes: Iterable[Episode], *, logprobs: bool = Fal
 
     tally = RouteTally()
     by_difficulty: dict[str, RouteTally] = defaultdict(RouteTally)
-    by_scenario: dict[str, RouteTally] = defaultdict(RouteTally)
-    for episode in episodes:
-        tally.add(episode)
-        by_difficulty[episode.difficulty].add(episode)
-        by_scenario[episode.scenario_id].add(episode)
+    by_scenario: dict[str, list[int]] = {}  # scenario id -> [episodes, correct]
+    for row in rows:
+        right = row.scores is not None and row.scores.correct
+        failed = row.cause is not None
+        for tallied in (tally, by_difficulty[row.difficulty]):
+            tallied.episodes += 1
+            tallied.correct += right
+            tallied.failed += failed
+        scenario = by_scenario.setdefault(row.scenario_id, [0, 0])
+        scenario[0] += 1
+        scenario[1] += right
     asked_by_difficulty: dict[str, list[bool]] = defaultdict(list)
-    for episode in scored:
-        assert episode.metrics is not None
-        asked_by_difficulty[episode.difficulty].append(episode.metrics.asked_clarification)
-    counts = [(t.episodes, t.correct) for t in by_scenario.values()]
+    for row in rows:
+        if row.scores is not None:
+            asked_by_difficulty[row.difficulty].append(row.scores.asked)
+    counts = [(n, c) for n, c in by_scenario.values()]
     max_trials = max((n for n, _ in counts), default=1)
 
     escalated = [m.escalated for m in metrics]
-    needed = [ROUTES[m.expected_route].needs_human for m in metrics]
+    needed = [m.needed for m in metrics]
     handoffs = [m.handoff_summary_ok for m in metrics if m.handoff_summary_ok is not None]
     latencies = [m.latency_s for m in metrics]
-    failed = [e for e in episodes if episode_failed(e)]
     total_cost = sum(m.cost_usd for m in metrics)
 
     return RunSummary(
         planner=planner,
-        episodes=len(episodes),
+        episodes=len(rows),
         scenarios=len(by_scenario),
         trials=max_trials,
         route_accuracy=wilson_interval(tally.correct, tally.episodes),
@@ -240,7 +347,7 @@ def summarize(planner: str, episodes: Iterable[Episode], *, logprobs: bool = Fal
         accuracy_by_difficulty={d: round(t.accuracy, 4) for d, t in sorted(by_difficulty.items())},
         ask_rate_by_difficulty={d: round(statistics.fmean(v), 4) for d, v in sorted(asked_by_difficulty.items())},
         pass_hat_k={k: pass_hat_k(counts, k) for k in range(1, max_trials + 1)},
-        mean_reward=round(statistics.fmean(e.reward or 0.0 for e in scored), 4) if scored else 0.0,
+        mean_reward=round(statistics.fmean(m.reward for m in metrics), 4) if metrics else 0.0,
         mean_customer_turns=round(statistics.fmean(m.customer_turns for m in metrics), 3) if metrics else 0.0,
         mean_planner_calls=round(statistics.fmean(m.planner_calls for m in metrics), 3) if metrics else 0.0,
         invalid_actions=sum(m.invalid_actions for m in metrics),
@@ -250,8 +357,8 @@ def summarize(planner: str, episodes: Iterable[Episode], *, logprobs: bool = Fal
         latency_p95_s=_percentile(latencies, 95),
         planner_latency_p50_s=_percentile([m.planner_latency_s for m in metrics], 50),
         cost_per_1k_episodes_usd=round(1000 * total_cost / len(metrics), 6) if metrics else 0.0,
-        unpriced_models=sorted({model for m in metrics for model in m.unpriced_models}),
-        errors_by_cause=dict(Counter((e.error or e.status).split(":")[0] for e in failed)),
-        status_counts=dict(Counter(e.status for e in episodes)),
+        unpriced_models=sorted(unpriced),
+        errors_by_cause=dict(Counter(r.cause for r in rows if r.cause is not None)),
+        status_counts=dict(Counter(r.status for r in rows)),
         logprobs_missing=lacking,
     )

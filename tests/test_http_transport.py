@@ -55,3 +55,10 @@ async def test_a_cancelled_request_gives_its_connection_back() -> None:
 def test_it_needs_room_for_one_connection() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         ConnectionListTransport(max_connections=0)
+
+
+def test_every_pool_shares_one_tls_context_built_once() -> None:
+    # A run builds a new pool on its own event loop; parsing the CA bundle again for each would cost CPU.
+    first, second = ConnectionListTransport(max_connections=2), ConnectionListTransport(max_connections=2)
+    assert first._transport_args["verify"] is second._transport_args["verify"]
+    assert ConnectionListTransport(max_connections=2, verify=False)._transport_args["verify"] is False

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from ccsim.agents.registry import PlannerModel
 from ccsim.agents.runner import EpisodeJob, RunSettings
+from ccsim.api.gc_tuning import tuned_gc
 from ccsim.api.workers import plan_workers, worker_pool
 from ccsim.contact_center.episode import Episode
 from ccsim.contact_center.pricing import PriceTable
@@ -42,7 +43,19 @@ class JobPool(Protocol):
 async def job_pool(
     pool: PoolSettings, *, settings: RunSettings, planner_model: PlannerModel | None, prices: PriceTable | None
 ) -> AsyncIterator[JobPool | None]:
-    """The pool a run plays through, or None to play in this process (the plain path, no subprocess)."""
+    """The pool a run plays through, or None to play in this process (the plain path, no subprocess).
+
+    This process runs under `tuned_gc` while the pool is open, whoever plays: it plays the episodes itself,
+    or it writes what the workers send back (forked workers start from its settings, ccsim/api/gc_tuning.py)."""
+    with tuned_gc():
+        async with _job_pool(pool, settings=settings, planner_model=planner_model, prices=prices) as played:
+            yield played
+
+
+@contextlib.asynccontextmanager
+async def _job_pool(
+    pool: PoolSettings, *, settings: RunSettings, planner_model: PlannerModel | None, prices: PriceTable | None
+) -> AsyncIterator[JobPool | None]:
     if pool.ray_address is not None:
         from ccsim.api.ray_runner import ray_pool  # Ray loads only when asked for
 
@@ -58,6 +71,6 @@ async def job_pool(
         trajectories=pool.trajectories,
     )
     if plan.reason:
-        warnings.warn(plan.reason, UserWarning, stacklevel=4)
+        warnings.warn(plan.reason, UserWarning, stacklevel=6)
     async with worker_pool(plan) as workers:
         yield workers

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ccsim.agents.registry import PlannerModel
 from ccsim.agents.runner import EpisodeJob, RunSettings, failed_episode
+from ccsim.api.gc_tuning import tune_worker_gc
 from ccsim.api.workers import (
     EpisodePlayer,
     Finished,
@@ -51,6 +52,7 @@ class EpisodeActor:
         sys.path.extend(entry for entry in driver_path if entry not in sys.path)
         raise_fd_limit()
         self.player = EpisodePlayer(pickle.loads(context))
+        tune_worker_gc(collect=True)  # the actor's process is the run's alone, and is killed when it ends
 
     async def play(self, job: bytes) -> bytes:
         answer: Finished | str

@@ -31,7 +31,7 @@ from ccsim.contact_center.pricing import PriceTable
 from ccsim.contact_center.report import run_report_markdown
 from ccsim.contact_center.reward import RewardSpec, as_rubric
 from ccsim.contact_center.run_folder import EPISODES, EpisodeFile, EpisodeLines, RunFolder
-from ccsim.contact_center.summary import RunSummary, missing_logprobs, summarize
+from ccsim.contact_center.summary import RunSummary, SummaryBuilder, missing_logprobs, summarize
 from ccsim.scenarios.io import ScenarioFile
 
 T = TypeVar("T")
@@ -44,8 +44,9 @@ PlannerLike = str | ModelSpec | PlannerModel
 
 
 # A run folder with more episodes than this is read from episodes.jsonl on each pass over `Run.episodes`
-# instead of being loaded into memory once (memory stays flat however long the run).
-HOLD_EPISODES = 2000
+# (and the reports') instead of being held in memory (memory stays flat however long the run). A run up to
+# this long keeps the episodes it plays, so its reports need not read them back.
+HOLD_EPISODES = 4096
 
 
 class Run(BaseModel):
@@ -76,6 +77,30 @@ class Run(BaseModel):
         """The run stopped early, or not one episode finished without an error."""
         failures = sum(self.summary.status_counts.get(status, 0) for status in ("error", "timeout"))
         return self.aborted is not None or failures == self.summary.episodes
+
+
+class _Collected:
+    """A folder run's episodes for its summary and reports, gathered as they are written: the summary as it
+    goes (nothing is read back for it), and the episodes themselves when the run is short enough to hold
+    them; a longer run's are read back from the folder when they are needed, one at a time."""
+
+    def __init__(self, scenario_ids: Sequence[str], *, hold: bool, logprobs: bool) -> None:
+        self.position = {scenario_id: place for place, scenario_id in enumerate(scenario_ids)}
+        self.summary = SummaryBuilder(logprobs=logprobs)
+        self.held: list[Episode] | None = [] if hold else None
+
+    def add(self, episode: Episode) -> None:
+        if episode.scenario_id not in self.position:
+            return  # a resumed folder's episode of a scenario this run does not have: not this run's
+        self.summary.add(episode)
+        if self.held is not None:
+            self.held.append(episode)
+
+    def episodes(self, folder: Path) -> Sequence[Episode]:
+        """In the folder's order once `RunFolder.sort` has run: scenario order, trials in order."""
+        if self.held is None:
+            return EpisodeFile(folder / EPISODES, set(self.position), length=self.summary.episodes)
+        return sorted(self.held, key=lambda episode: (self.position[episode.scenario_id], episode.trial))
 
 
 def as_spec(player: PlayerSpec) -> ModelSpec:
@@ -202,6 +227,7 @@ async def asimulate(
     def on_episode(episode: Episode, *, lines: dict[str, EpisodeLines]) -> None:
         if folder is not None:
             folder.append(episode, lines=lines.pop(episode.episode_id, None))
+            collected.add(episode)
         else:
             finished.append(episode)
         if settings.planner.logprobs and not warned and missing_logprobs(episode):
@@ -224,7 +250,14 @@ async def asimulate(
         episodes=max(0, len(scenarios) * settings.trials - len(skip)),
         trajectories=folder is not None and trajectories,
     )
+    # A lazy scenario file knows its ids without parsing a record: read them once, not once per use.
+    ids = (scenarios.ids if isinstance(scenarios, ScenarioFile) else [s.id for s in scenarios]) if folder else []
+    collected = _Collected(
+        ids, hold=len(skip) + pool_settings.episodes <= HOLD_EPISODES, logprobs=settings.planner.logprobs
+    )
     with folder if folder is not None else contextlib.nullcontext():
+        for episode in folder.previous if folder is not None else ():  # as repaired on entering the folder
+            collected.add(episode)
         async with job_pool(pool_settings, settings=settings, planner_model=model, prices=prices) as pool:
             lines = pool.lines if pool is not None else {}
             try:
@@ -243,15 +276,14 @@ async def asimulate(
                 played = sorted(finished, key=lambda e: (e.scenario_id, e.trial))
     episodes: Sequence[Episode]
     if folder is not None:
-        # A lazy scenario file knows its ids without parsing a record: read them once, not once per use.
-        ids = scenarios.ids if isinstance(scenarios, ScenarioFile) else [s.id for s in scenarios]
         # Completion order -> scenario order: the same files however many processes played.
-        folder.sort({scenario_id: position for position, scenario_id in enumerate(ids)})
-        folder.previous = []  # read back below, one at a time
-        episodes = EpisodeFile(folder.path / EPISODES, set(ids))
+        folder.sort(collected.position)
+        folder.previous = []  # held by `collected` if the run is short, else read back when needed
+        episodes = collected.episodes(folder.path)
+        summary = collected.summary.summary(label)
     else:
         episodes = played
-    summary = summarize(label, episodes, logprobs=settings.planner.logprobs)
+        summary = summarize(label, episodes, logprobs=settings.planner.logprobs)
     if isinstance(episodes, EpisodeFile) and summary.episodes <= HOLD_EPISODES:
         episodes = list(episodes)  # small enough to hold: the reports below read it once, not once each
     if folder is not None:

@@ -39,6 +39,7 @@ from typing import Any, Literal, NamedTuple
 
 from ccsim.agents.registry import CUSTOMERS, HELPERS, PLANNERS, PlannerModel
 from ccsim.agents.runner import EpisodeJob, RunSettings, failed_episode, play_job
+from ccsim.api.gc_tuning import tune_worker_gc
 from ccsim.contact_center.config import ModelSpec
 from ccsim.contact_center.episode import Episode
 from ccsim.contact_center.pricing import PriceTable
@@ -242,12 +243,14 @@ def _forked_main(read_fd: int, write_fd: int, close_fds: list[int], context: Wor
 
 async def _serve(read_fd: int, write_fd: int, player: EpisodePlayer | None) -> None:
     reader, writer = await _pipes(read_fd, write_fd)
+    forked = player is not None
     if player is None:
         try:
             sys.path[:] = json.loads(await _read_frame(reader))  # before unpickling: plug-ins import by name
             player = EpisodePlayer(pickle.loads(await _read_frame(reader)))
         except asyncio.IncompleteReadError:
             return
+    tune_worker_gc(collect=not forked)  # started: what exists now lives as long as the worker
     tasks: set[asyncio.Task[None]] = set()
 
     async def play(request: int, job: EpisodeJob) -> None:

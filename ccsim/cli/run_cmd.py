@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -78,24 +79,29 @@ PlannerHelp = "rules, builtin:PATH, openai:MODEL[@BASE_URL], py:MODULE:FACTORY o
 
 def load_or_generate(
     path: Path | None, *, generate: int, seed: int, split: str | None, limit: int | None
-) -> tuple[list[Scenario], dict[str, Any]]:
-    """Scenarios from a file (JSONL/CSV, full or minimal records) or generated on the fly, and where from."""
+) -> tuple[Sequence[Scenario], dict[str, Any]]:
+    """Scenarios from a file (JSONL/CSV, full or minimal records) or generated on the fly, and where from.
+
+    A JSONL file is loaded lazily (`load_scenarios(lazy=True)`): the run holds where each record starts, not
+    the scenarios, so a 10,000-scenario file costs kilobytes until its episodes are played."""
     import ccsim
 
+    source: dict[str, Any]
+    scenarios: Sequence[Scenario]
     try:
         if path is not None:
-            scenarios = ccsim.load_scenarios(path)
-            source: dict[str, Any] = {"scenarios_file": str(path)}
+            scenarios = ccsim.load_scenarios(path, lazy=True, split=split)
+            source = {"scenarios_file": str(path)}
         else:
-            scenarios = ccsim.generate_scenarios(generate, seed=seed)
+            generated = ccsim.generate_scenarios(generate, seed=seed)
+            scenarios = [s for s in generated if s.split == split] if split is not None else generated
             source = {"generated": generate, "seed": seed}
     except (ccsim.ScenarioFileError, FileNotFoundError, IsADirectoryError) as exc:
         fail(str(exc))
     if split is not None:
-        scenarios = [s for s in scenarios if s.split == split]
         source["split"] = split
     if limit is not None:
-        scenarios = scenarios[:limit]
+        scenarios = scenarios[:limit]  # a lazy file's slice is a view of the same file
         source["limit"] = limit
     if not scenarios:
         where = f"{path}" if path is not None else f"{generate} generated scenarios"
@@ -106,7 +112,7 @@ def load_or_generate(
 def _run_planners(
     specs: list[ModelSpec],
     *,
-    scenarios: list[Scenario],
+    scenarios: Sequence[Scenario],
     source: dict[str, Any],
     out: Path,
     one_folder: bool,
