@@ -7,8 +7,11 @@ it cheaply, then validated once into a CustomerRecord.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
+import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,21 +129,46 @@ VERBOSITY = ("terse", "normal", "chatty")
 TYPING = ("clean", "casual", "sloppy")
 
 
+# A descriptor pattern's pieces: (literal text, 0, 0), or (alphabet, its length, bits per draw) for a slot.
+_Piece = tuple[str, int, int]
+_SLOTS = {"{d}": string.digits, "{a}": string.ascii_uppercase + string.digits}
+
+
+@functools.lru_cache(maxsize=1024)
+def _pieces(pattern: str) -> tuple[_Piece, ...]:
+    # Split once per pattern (a few dozen merchants): the character loop cost a quarter of a scenario.
+    pieces: list[_Piece] = []
+    for text in re.split(r"(\{[da]\})", pattern):
+        alphabet = _SLOTS.get(text)
+        if alphabet is not None:
+            pieces.append((alphabet, len(alphabet), len(alphabet).bit_length()))
+        elif text:
+            pieces.append((text, 0, 0))
+    return tuple(pieces)
+
+
 def fill_descriptor(pattern: str, rng: random.Random) -> str:
-    """Replace '{d}' with digits and '{a}' with letters or digits, as statement descriptors look."""
+    """Replace '{d}' with digits and '{a}' with letters or digits, as statement descriptors look.
+
+    Each slot draws what `rng.choice(alphabet)` draws (tests/test_generation_speed_identity.py holds the two
+    side by side), without its three Python calls per character: a transaction history has ~100 of them.
+    """
+    if type(rng) is not random.Random:  # a subclass may draw differently: use its own choice()
+        return "".join(rng.choice(text) if n else text for text, n, _bits in _pieces(pattern))
+    return _fill_fast(pattern, rng.getrandbits)
+
+
+def _fill_fast(pattern: str, getrandbits: Callable[[int], int]) -> str:
     out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        token = pattern[i : i + 3]
-        if token == "{d}":
-            out.append(rng.choice(string.digits))
-            i += 3
-        elif token == "{a}":
-            out.append(rng.choice(string.ascii_uppercase + string.digits))
-            i += 3
+    for text, n, bits in _pieces(pattern):
+        if n:
+            # CPython's Random.choice: seq[_randbelow(len(seq))], by rejection over bit_length() bits.
+            r = getrandbits(bits)
+            while r >= n:
+                r = getrandbits(bits)
+            out.append(text[r])
         else:
-            out.append(pattern[i])
-            i += 1
+            out.append(text)
     return "".join(out)
 
 
@@ -298,18 +326,7 @@ def build_customer_draft(rng: random.Random, faker: Faker, reference_date: dt.da
 
     history_days = rng.randint(20, 90)
     favourites = rng.sample(MERCHANTS, k=rng.randint(6, 12))
-    for day in range(history_days, 0, -1):
-        if rng.random() < 0.55:
-            merchant = rng.choice(favourites)
-            card = cards[0] if rng.random() < 0.8 else rng.choice(cards)
-            draft.add_transaction(
-                rng,
-                merchant,
-                reference_date - dt.timedelta(days=day),
-                money(rng, merchant.low, merchant.high),
-                card_id=card["card_id"],
-                status="pending" if day <= 2 and rng.random() < 0.5 else "posted",
-            )
+    _add_everyday_purchases(draft, rng, favourites, history_days)
     if rng.random() < 0.6:
         sub = rng.choice(SUBSCRIPTIONS)
         amount = money(rng, sub.low, sub.high)
@@ -320,6 +337,46 @@ def build_customer_draft(rng: random.Random, faker: Faker, reference_date: dt.da
     if history_days > 25:
         add_payment(draft, rng, reference_date - dt.timedelta(days=rng.randint(10, min(25, history_days))))
     return draft
+
+
+def _add_everyday_purchases(draft: RecordDraft, rng: random.Random, favourites: list[Merchant], days: int) -> None:
+    """A purchase on about half of the last `days` days, on the primary card four times in five.
+
+    Most of a scenario's random draws happen here, so the loop saves every call it can: the draws and their
+    order are those of `add_transaction(rng, m, date, money(rng, m.low, m.high), ...)` per purchase
+    (tests/test_generation_speed_identity.py compares the records with that plain loop's).
+    """
+    random_, choice, getrandbits = rng.random, rng.choice, rng.getrandbits
+    fast_fill = type(rng) is random.Random
+    cards, transactions, today = draft.cards, draft.transactions, draft.reference_date
+    primary = cards[0]["card_id"]
+    for day in range(days, 0, -1):
+        if random_() >= 0.55:
+            continue
+        merchant = choice(favourites)
+        card_id = primary if random_() < 0.8 else choice(cards)["card_id"]
+        low = merchant.low
+        # money(): round(rng.uniform(low, high), 2), and uniform is documented as low + (high - low) * random().
+        amount = round(low + (merchant.high - low) * random_(), 2)
+        status = "pending" if day <= 2 and random_() < 0.5 else "posted"
+        descriptor = (
+            _fill_fast(merchant.descriptor, getrandbits) if fast_fill else fill_descriptor(merchant.descriptor, rng)
+        )
+        transactions.append(
+            {
+                "transaction_id": f"tx-{draft.next_txn:04d}",
+                "date": today - dt.timedelta(days=day),
+                "merchant": merchant.name,
+                "descriptor": descriptor,
+                "category": merchant.category,
+                "amount": amount,
+                "status": status,
+                "kind": "purchase",
+                "card_id": card_id,
+                "channel": merchant.channel,
+            }
+        )
+        draft.next_txn += 1
 
 
 PAYMENT_SOURCE = Merchant("Payment - thank you", "ONLINE PAYMENT THANK YOU", "payment", 0, 0, "bank")

@@ -518,6 +518,23 @@ def format_scenarios(scenarios: Iterable[Scenario], suffix: str) -> str:
     return "".join(dumps_scenario(s) + "\n" for s in scenarios)
 
 
+def encode_scenarios(scenarios: Iterable[Scenario], suffix: str) -> bytes:
+    """format_scenarios(scenarios, suffix) as UTF-8, the bytes a file holds.
+
+    pydantic writes JSON as UTF-8 bytes: kept as bytes, a generation run's text (~9 KB a scenario) is neither
+    decoded into a str nor encoded back by the writer, and pickling bytes between processes is a copy. Text
+    with any non-ASCII character (injected instructions have some) makes those passes slow.
+    """
+    if suffix.lower() == ".csv":
+        return csv_rows(scenarios).encode()
+    parts: list[bytes] = []
+    for scenario in scenarios:
+        # What model_dump_json() returns before it decodes: same scenario, same bytes.
+        parts.append(scenario.__pydantic_serializer__.to_json(scenario))
+        parts.append(b"\n")
+    return b"".join(parts)
+
+
 def write_scenarios(path: str | Path, scenarios: Iterable[Scenario]) -> int:
     """Write scenarios atomically (the old file stays whole if anything fails); returns how many were written."""
     path = Path(path)

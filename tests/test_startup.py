@@ -35,6 +35,17 @@ def test_the_cli_module_loads_no_simulator_code(tmp_path: Path) -> None:
     assert not loaded & {*HEAVY, "langgraph", "langchain_core", "numpy", "faker"}
 
 
+def test_scenarios_generate_loads_no_simulator_code(tmp_path: Path) -> None:
+    # Issue 10: `ccsim scenarios generate` is start-up plus the generator; the simulator's libraries and asyncio
+    # (only the paraphrase option needs it) stay out of that start-up.
+    out = tmp_path / "s.jsonl"
+    args = ["scenarios", "generate", "-n", "3", "-o", str(out)]
+    code = f"from ccsim.cli import app\napp({args!r}, standalone_mode=False)"
+    loaded = _loaded_after(code, tmp_path)
+    assert out.exists()
+    assert not loaded & {*HEAVY, "langgraph", "langchain_core", "numpy", "asyncio"}
+
+
 def test_the_clis_split_names_are_the_models_splits() -> None:
     assert set(get_args(SplitName)) == {s.value for s in Split}
 

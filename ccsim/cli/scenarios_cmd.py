@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from ccsim.cli.common import SplitName, console, err_console, fail, parse_mix, readable_errors
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from ccsim.contact_center.models import Scenario
     from ccsim.scenarios.generator import GenerationConfig
 
@@ -125,6 +125,8 @@ def _generate_and_paraphrase(
     config: GenerationConfig, out: Path, *, model: str, base_url: str | None, cache: Path, concurrency: int
 ) -> None:
     """Generate, rewrite the openings with a model, then write: the rewrite needs every scenario at hand."""
+    import asyncio
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ccsim.scenarios.generator import generate_scenarios
@@ -192,6 +194,8 @@ def import_(
 
 
 def _count_table(title: str, counts: dict[str, int]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     table.add_column(title.split(" ")[-1])
     table.add_column("count", justify="right")
@@ -258,6 +262,7 @@ def show(
 
 def scenario_summary(scenario: Scenario) -> Table:
     """The fields a person reads first, as a two-column table (the whole record is `--json`)."""
+    from rich.table import Table
     from rich.text import Text
 
     table = Table(title=f"scenario {scenario.id}", show_header=False, title_justify="left")
