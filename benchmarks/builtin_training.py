@@ -40,10 +40,16 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
     parser.add_argument("--count", type=int, default=defaults.generated_count, help="generated scenarios")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--val-every", type=int, default=defaults.val_every)
-    parser.add_argument("--warm-start", choices=["none", "labels", "rules"], default=defaults.warm_start)
+    parser.add_argument(
+        "--warm-start", choices=["none", "labels", "rules", "rules_or_labels"], default=defaults.warm_start
+    )
     parser.add_argument("--featurizer", choices=["hashing", "encoder"], default=defaults.featurizer.kind)
     parser.add_argument("--no-lexicon", action="store_true", help="drop the lexicon feature block")
+    parser.add_argument("--no-rules-prior", action="store_true", help="drop the rules planner's decision block")
     parser.add_argument("--model", default="all-MiniLM-L6-v2", help="encoder: packaged name or a model folder")
+    parser.add_argument("--repeats", type=int, default=defaults.correction_repeats, help="correction_repeats")
+    parser.add_argument("--epochs", type=int, default=defaults.warm_start_epochs, help="warm_start_epochs")
+    parser.add_argument("--prior-logit", type=float, default=defaults.rules_prior_logit, help="rules_prior_logit")
     parser.add_argument("--anchor", type=float, default=defaults.label_anchor, help="label_anchor")
     parser.add_argument("--check-set", type=Path, default=defaults.check_set)
     parser.add_argument(
@@ -54,11 +60,11 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
     parser.add_argument("--out", type=Path, default=Path("runs/builtin-benchmark"))
     args = parser.parse_args(argv)
     files = [unseen_template_split(args.count, args.seed, args.out)] if args.template_split else []
-    lexicon = not args.no_lexicon
+    lexicon, prior = not args.no_lexicon, not args.no_rules_prior
     featurizer: HashingFeaturizerConfig | EncoderFeaturizerConfig = (
-        EncoderFeaturizerConfig(model=args.model, lexicon=lexicon)
+        EncoderFeaturizerConfig(model=args.model, lexicon=lexicon, rules_prior=prior)
         if args.featurizer == "encoder"
-        else HashingFeaturizerConfig(lexicon=lexicon)
+        else HashingFeaturizerConfig(lexicon=lexicon, rules_prior=prior)
     )
     return BuiltinTrainConfig(
         steps=args.steps,
@@ -70,7 +76,10 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
         seed=args.seed,
         val_every=args.val_every,
         warm_start=args.warm_start,
+        warm_start_epochs=args.epochs,
+        correction_repeats=args.repeats,
         label_anchor=args.anchor,
+        rules_prior_logit=args.prior_logit,
         featurizer=featurizer,
         check_set=args.check_set,
         output_dir=args.out,

@@ -36,7 +36,8 @@ from ccsim.agents.policies.featurizer import (
 from ccsim.agents.questions import ClarifyingQuestion, question_text
 from ccsim.contact_center.taxonomy import Route
 
-SMALL = HashingFeaturizerConfig(n_buckets=2**12)
+# Random-weight policies test the policy's mechanics; the rules prior block has its own test below.
+SMALL = HashingFeaturizerConfig(n_buckets=2**12, rules_prior=False)
 OPENINGS = [
     "someone used my card at a store i've never been to",
     "I'd like to close my account please",
@@ -176,3 +177,22 @@ def test_a_version_3_encoder_checkpoint_is_refused_and_a_version_4_one_round_tri
     (folder / HEADER_FILE).write_text(json.dumps(header | {"version": 3, "featurizer": old}))
     with pytest.raises(CheckpointError, match=r"version 3.*retrain"):
         LinearSoftmaxPolicy.load(folder)
+
+
+def test_a_fresh_policy_with_the_rules_prior_plays_the_rules_planner() -> None:
+    from ccsim.agents.policies.builtin import BuiltinPlanner
+    from ccsim.agents.policies.featurizer import HashingFeaturizerConfig
+    from ccsim.agents.policies.rules import RulesPlanner
+
+    fresh = LinearSoftmaxPolicy(HashingFeaturizerConfig(n_buckets=2**10))
+    openings = ["I want to close my account", "there's a weird charge on my statement", "i lost my job, cant pay",
+                "what's my balance", "someone used my card at a shop i've never been to"]  # fmt: skip
+    for text in openings:
+        messages = [SystemMessage("policy"), HumanMessage(text)]
+        rules = RulesPlanner().decide_turn(messages)
+        mine = BuiltinPlanner(policy=fresh).decide_turn(messages)
+        assert (mine.route, mine.question) == (rules.route, rules.question), text
+    blank = LinearSoftmaxPolicy(HashingFeaturizerConfig(n_buckets=2**10), rules_prior_logit=0.0)
+    assert not blank.weights.any()
+    without = LinearSoftmaxPolicy(HashingFeaturizerConfig(n_buckets=2**10, rules_prior=False))
+    assert not without.weights.any()

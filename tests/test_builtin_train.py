@@ -28,7 +28,9 @@ from ccsim.training.builtin_train import (
 from ccsim.training.learning_curve import read_curve_csv
 from tests.fake_openai import FakeOpenAIServer, ScriptedReply
 
-SMALL = HashingFeaturizerConfig(n_buckets=2**14)
+# Without the rules prior block: these tests watch RL and imitation move a policy that starts from nothing.
+SMALL = HashingFeaturizerConfig(n_buckets=2**14, rules_prior=False)
+PRIOR = HashingFeaturizerConfig(n_buckets=2**14)
 
 
 def test_group_advantages_are_centred_and_scaled() -> None:
@@ -203,3 +205,21 @@ def test_the_label_anchor_changes_rl_updates_only_when_on(tmp_path: Path) -> Non
         return train_builtin(_tiny(tmp_path / folder, **overrides)).policy_sha256
 
     assert digest(0.0, "off") != digest(0.5, "on")
+
+
+async def test_the_rules_or_labels_warm_start_keeps_the_rules_right_and_corrects_them_where_wrong(
+    tmp_path: Path,
+) -> None:
+    from ccsim.training.builtin_train import rules_or_label_steps
+
+    config = _config(tmp_path, generated_count=200, featurizer=PRIOR, correction_repeats=3)
+    scenarios = load_training_scenarios(config)[:60]
+    policy = LinearSoftmaxPolicy(PRIOR)
+    steps = await rules_or_label_steps(policy, HashingFeaturizer(PRIOR), scenarios, config)
+    routes = [policy.actions[s.action] for s in steps if not policy.actions[s.action].startswith("ask:")]
+    assert set(routes) <= {s.expected_route.value for s in scenarios}
+    # A fresh policy with the prior already takes every rules decision kept here, except the corrections.
+    fresh_agrees = [policy.greedy(s.features, s.allowed) == s.action for s in steps]
+    corrections = fresh_agrees.count(False)
+    assert corrections % 3 == 0, "each correction enters correction_repeats times"
+    assert sum(fresh_agrees) > corrections

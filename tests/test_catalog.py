@@ -132,3 +132,14 @@ def test_family_members_get_the_shared_openings() -> None:
 def test_bad_family_is_rejected(overrides: dict[str, str], fragment: str) -> None:
     with pytest.raises(CatalogError, match=fragment):
         parse_catalog(_family_catalog(**overrides))
+
+
+def test_easy_phrasings_take_no_choices_and_groups_must_close() -> None:
+    from ccsim.scenarios.catalog import Intent
+
+    base = {"name": "x", "route": "knowledge_base", "description": "d", "setup": "none", "summary": "s"}
+    with pytest.raises(ValueError, match="easy phrasings take no"):
+        Intent.model_validate({**base, "easy": ["[[a|b]] fee"], "medium": ["m"]})
+    with pytest.raises(ValueError, match="unbalanced"):
+        Intent.model_validate({**base, "easy": ["e"], "medium": ["[[a|b fee"]})
+    assert Intent.model_validate({**base, "easy": ["e"], "medium": ["[[a|b]] fee"]}).medium == ["[[a|b]] fee"]

@@ -71,3 +71,15 @@ def test_builtin_training_runs_from_the_cli(tmp_path: Path) -> None:
     code, output = ccsim("simulate", "--planner", f"builtin:{out / 'best'}", "--generate", "20",
                          "-o", str(tmp_path / "sim"), "--no-trajectories")  # fmt: skip
     assert code == 0, output
+
+
+def test_builtin_training_with_worker_processes_learns_the_same_weights(tmp_path: Path) -> None:
+    small = ["train", "--policy", "builtin", "--steps", "2", "--groups-per-step", "3", "--rollouts-per-group", "2",
+             "--generate", "120", "--val-every", "2", "--concurrency", "6", "--warm-start", "none"]  # fmt: skip
+    digests = []
+    for name, workers in (("one", "1"), ("two", "2")):
+        code, output = ccsim(*small, "--workers", workers, "--out", str(tmp_path / name))
+        assert code == 0, output
+        digests.append(json.loads((tmp_path / name / "train_report.json").read_text())["policy_sha256"])
+    assert digests[0] == digests[1]
+    assert "12 training episodes" in output

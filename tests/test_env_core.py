@@ -57,10 +57,13 @@ async def drive_with_rules(scenario: Scenario, trial: int) -> Episode:
 
 async def test_the_env_driven_by_the_rules_planner_matches_simulate() -> None:
     # Every difficulty (hard ones need a clarifying question first), two trials each, all envs concurrently.
-    scenarios = ccsim.generate_scenarios(
-        16, seed=11, difficulty_mix={"easy": 1, "medium": 1, "hard": 2, "adversarial": 1}
-    )
-    assert {s.difficulty.value for s in scenarios} >= {"easy", "hard"}
+    mix = {"easy": 4, "medium": 4, "hard": 6, "adversarial": 2}
+    scenarios = [
+        s
+        for seed, (difficulty, count) in enumerate(mix.items(), start=11)
+        for s in ccsim.generate_scenarios(count, seed=seed, difficulty_mix={difficulty: 1})
+    ]
+    assert {s.difficulty.value for s in scenarios} == set(mix) and len({s.id for s in scenarios}) == 16
     run = await ccsim.asimulate(scenarios, planner="rules", trials=2, concurrency=8)
     played = await asyncio.gather(*(drive_with_rules(s, t) for s in scenarios for t in range(2)))
     by_id = {e.episode_id: e for e in run.episodes}

@@ -23,7 +23,8 @@ from ccsim.env.verifiers_env import ENV_ID, ContactCenterVerifiersEnv, load_envi
 from tests.fake_openai import FakeOpenAIServer, ScriptedReply, ScriptedToolCall  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-DEPARTMENTS = ("fraud", "disputes", "card_services")
+# Human departments only: a transfer always ends the episode, whatever the generated opening.
+DEPARTMENTS = ("fraud", "disputes", "hardship")
 
 
 def planner(body: dict[str, Any]) -> ScriptedReply:

@@ -71,10 +71,11 @@ def test_hash_is_stable_across_processes() -> None:
 
 
 def test_the_lexicon_block_reads_the_lexicon_not_the_rules_planner() -> None:
-    # The built-in planner's features must not depend on (or pay the import of) the rules planner.
+    # Without the rules prior block, the features must not depend on (or pay the import of) the rules planner.
     code = (
-        "import sys; from ccsim.agents.policies.featurizer import HashingFeaturizer;"
-        f"HashingFeaturizer().featurize([{{'role': 'user', 'content': {OPENING!r}}}]);"
+        "import sys; from ccsim.agents.policies.featurizer import HashingFeaturizer, HashingFeaturizerConfig;"
+        "HashingFeaturizer(HashingFeaturizerConfig(rules_prior=False))"
+        f".featurize([{{'role': 'user', 'content': {OPENING!r}}}]);"
         "print(sorted(m for m in sys.modules if m.startswith(('ccsim.agents.policies', 'ccsim.agents.lexicon'))))"
     )
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -128,9 +129,9 @@ def test_lexicon_block_reads_hand_written_vocabulary() -> None:
     from ccsim.agents.policies.featurizer import LEXICON_DIM, lexicon_features
     from ccsim.contact_center.taxonomy import Route
 
-    config = HashingFeaturizerConfig(n_buckets=2**12)
+    config = HashingFeaturizerConfig(n_buckets=2**12, rules_prior=False)
     assert config.dim == 2**12 + LEXICON_DIM
-    assert HashingFeaturizerConfig(n_buckets=2**12, lexicon=False).dim == 2**12
+    assert HashingFeaturizerConfig(n_buckets=2**12, lexicon=False, rules_prior=False).dim == 2**12
     routes = list(Route)
     scope = LEXICON_DIM // 3
     opening = lexicon_features(conversation_state([{"role": "user", "content": "I want to close my account"}]))
@@ -147,7 +148,9 @@ def test_lexicon_block_reads_hand_written_vocabulary() -> None:
     assert after[scope + len(routes) + routes.index(Route.FRAUD)] == 1.0
     # The featurizer places the block after the hashed buckets, and only when it is on.
     with_lexicon = HashingFeaturizer(config).featurize(answered)
-    without = HashingFeaturizer(HashingFeaturizerConfig(n_buckets=2**12, lexicon=False)).featurize(answered)
+    without = HashingFeaturizer(HashingFeaturizerConfig(n_buckets=2**12, lexicon=False, rules_prior=False)).featurize(
+        answered
+    )
     assert with_lexicon.indices.max() >= 2**12 > without.indices.max()
 
 
@@ -266,3 +269,39 @@ def test_the_packaged_minilm_matches_sentence_transformers_published_similaritie
     assert float(encoder.encode("The cat sits outside") @ encoder.encode("The dog plays in the garden")) == (
         pytest.approx(0.2838, abs=1e-3)
     )
+
+
+def test_the_rules_prior_block_is_the_rules_planners_move_in_its_context() -> None:
+    from ccsim.agents.policies.featurizer import (
+        LEXICON_DIM,
+        RULES_PRIOR_DIM,
+        HashingFeaturizer,
+        rules_action,
+        rules_prior_rows,
+        rules_turns,
+    )
+    from ccsim.agents.policies.rules import Turn, decide
+
+    config = HashingFeaturizerConfig(n_buckets=2**12)
+    assert config.dim == 2**12 + LEXICON_DIM + RULES_PRIOR_DIM
+    rows = rules_prior_rows(config)
+    opening = [{"role": "user", "content": "I want to close my account"}]
+    assert rules_action(rules_turns(opening)) == "account_closure"
+    vector = HashingFeaturizer(config).featurize(opening)
+    prior = {int(i) for i in vector.indices if i >= 2**12 + LEXICON_DIM}
+    assert prior == {rows["account_closure"][0]}  # the opening slot
+    # After a question, the move sits in the answer slot and reads the answer as the rules do.
+    asked = [
+        {"role": "user", "content": "there's a weird charge on my statement"},
+        {"role": "assistant", "content": "Do you recognise the merchant on that charge?"},
+        {"role": "user", "content": "no, never heard of them"},
+    ]
+    expected = decide([Turn(role="customer", text=asked[0]["content"]), Turn(role="planner", text=asked[1]["content"]),
+                       Turn(role="customer", text=asked[2]["content"])])  # fmt: skip
+    assert expected.route is not None
+    answer_vector = HashingFeaturizer(config).featurize(asked)
+    prior = {int(i) for i in answer_vector.indices if i >= 2**12 + LEXICON_DIM}
+    assert prior == {rows[expected.route.value][1]}
+    # Simulator notes are not the customer's words.
+    assert rules_turns([{"role": "user", "content": "[system] your reply was empty"}]) == ()
+    assert rules_prior_rows(HashingFeaturizerConfig(n_buckets=2**12, rules_prior=False)) == {}

@@ -193,3 +193,25 @@ def test_same_family_opening_under_different_routes() -> None:
     assert lock.template_id.startswith("lock_card.family.card_off.")
     assert closure.template_id.startswith("close_account_no_reason.family.card_off.")
     assert closure.facts.wants_to_close is True and not lock.facts.wants_to_close
+
+
+def test_alternations_pick_one_choice_per_group_and_leave_plain_text_alone() -> None:
+    import random
+
+    from ccsim.scenarios.generator import expand_alternations
+
+    rng = random.Random(0)
+    seen = {expand_alternations("[[how do i|can i]] add a user[[?|]]", rng) for _ in range(200)}
+    assert seen == {"how do i add a user?", "how do i add a user", "can i add a user?", "can i add a user"}
+    state = rng.getstate()
+    assert expand_alternations("plain {merchant} text", rng) == "plain {merchant} text"
+    assert rng.getstate() == state  # a template without choices draws nothing
+
+
+def test_generated_openings_hold_no_grammar_markup_and_some_are_complaint_letters() -> None:
+    from ccsim.scenarios.generator import _FORMAL_REQUESTS
+
+    scenarios = generate_scenarios(GenerationConfig(count=600, seed=5))
+    assert not any("[[" in s.opening_message or "|" in s.opening_message for s in scenarios if not s.tags)
+    letters = [s for s in scenarios if any(r.lower()[:20] in s.opening_message.lower() for r in _FORMAL_REQUESTS)]
+    assert len(letters) >= 20

@@ -21,6 +21,7 @@ NEW_INTENTS = {
     "statement_delivery": Route.ACCOUNT_SERVICES,
     "card_wrong_address": Route.CARD_SERVICES,
     "fee_complaint": Route.KNOWLEDGE_BASE,
+    "how_to_question": Route.KNOWLEDGE_BASE,
 }
 
 
@@ -34,6 +35,7 @@ def test_policy_decides_fee_complaints_and_effects() -> None:
     policy = routing_policy()
     assert "The bank's own fees and interest are not a dispute" in policy
     assert "Route by the issue the customer describes, however they word it" in policy
+    assert "A general question is not a request to act" in policy
 
 
 def test_every_intent_has_short_and_long_register_openings() -> None:

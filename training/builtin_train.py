@@ -32,7 +32,7 @@ from ccsim.agents.policies.builtin import (
     recorded_action,
     replay_planner_turns,
 )
-from ccsim.agents.policies.builtin_policy import LinearSoftmaxPolicy
+from ccsim.agents.policies.builtin_policy import RULES_PRIOR_LOGIT, LinearSoftmaxPolicy
 from ccsim.agents.policies.decision_messages import DecisionPlanner
 from ccsim.agents.policies.featurizer import (
     EncoderFeaturizerConfig,
@@ -42,19 +42,20 @@ from ccsim.agents.policies.featurizer import (
     conversation_state,
 )
 from ccsim.agents.questions import ClarifyingQuestion
-from ccsim.agents.runner import EpisodeJob, RunAbortedError, RunSettings, run_episodes
-from ccsim.contact_center.config import EpisodeConfig, ModelSpec, parse_model_spec
+from ccsim.agents.runner import EpisodeJob, PlayJob, RunAbortedError, run_episodes
+from ccsim.contact_center.config import EpisodeConfig, ModelSpec
 from ccsim.contact_center.episode import Episode
 from ccsim.contact_center.files import write_text_atomic
 from ccsim.contact_center.models import Scenario, Split
 from ccsim.contact_center.reward import RewardConfig, RewardField, as_rubric, reward_overrides
 from ccsim.contact_center.summary import route_accuracy
 from ccsim.training.learning_curve import CurvePoint, plot_curve, write_curve_csv
+from ccsim.training.rollout_play import current_play, play_phase, playing_through, rollout_settings
 
 if TYPE_CHECKING:
     from ccsim.scenarios.catalog import Catalog
 
-WarmStart = Literal["none", "labels", "rules"]
+WarmStart = Literal["none", "labels", "rules", "rules_or_labels"]
 
 BEST_DIR = "best"
 LATEST_DIR = "latest"
@@ -105,7 +106,7 @@ class BuiltinTrainConfig(BaseModel):
     scenario_files: list[Path] = Field(
         default_factory=list, description="Scenario JSONL files; empty means generate `generated_count`."
     )
-    generated_count: int = Field(default=2000, ge=10, description="Scenarios to generate when no file is given.")
+    generated_count: int = Field(default=4000, ge=10, description="Scenarios to generate when no file is given.")
     seed: int = Field(default=0, description="Seeds scenario generation, batching and every rollout's sampling.")
     val_every: int = Field(default=10, ge=1, description="Validate (greedy, val split) every this many steps.")
     val_limit: int | None = Field(default=300, ge=1, description="Validation scenarios used; None for all.")
@@ -118,10 +119,17 @@ class BuiltinTrainConfig(BaseModel):
         "(holdout.jsonl, registers.jsonl) are not a default: choosing by them would spoil them.",
     )
     warm_start: WarmStart = Field(
-        default="labels",
-        description="Imitation pass before RL: none, labels, rules. 'labels' (first-turn route, or the settling "
-        "question on hard openings, then the labelled route after the customer's answer) is reported separately "
-        "(warm_start_val) from the RL gain.",
+        default="rules_or_labels",
+        description="Imitation pass before RL, reported separately (warm_start_val) from the RL gain: none; labels "
+        "(first-turn route, or the settling question on hard openings, then the labelled route after the customer's "
+        "answer); rules (every decision of the rules planner); rules_or_labels (the rules' decisions where they "
+        "route right, the labels' where they do not, those repeated correction_repeats times).",
+    )
+    correction_repeats: int = Field(
+        default=16,
+        ge=1,
+        description="'rules_or_labels' warm start: how many times each label target where the rules are wrong "
+        "enters the imitation pass (and the label anchor), against once for each decision the rules got right.",
     )
     warm_start_epochs: int = Field(default=3, ge=1, description="Passes over the training split when warm-starting.")
     label_anchor: float = Field(
@@ -134,6 +142,12 @@ class BuiltinTrainConfig(BaseModel):
     )
     featurizer: HashingFeaturizerConfig | EncoderFeaturizerConfig = Field(
         default_factory=HashingFeaturizerConfig, discriminator="kind", description="The representation."
+    )
+    rules_prior_logit: float = Field(
+        default=RULES_PRIOR_LOGIT,
+        ge=0,
+        description="How far the rules planner's action leads the others in the fresh policy, when the featurizer "
+        "has the rules prior block: training then moves the policy off the rules only where it shows them wrong.",
     )
     max_questions: int = Field(default=DEFAULT_MAX_QUESTIONS, ge=0, description="Clarifying questions per episode.")
     concurrency: int = Field(default=32, ge=1, description="Episodes in flight at once.")
@@ -362,18 +376,22 @@ async def _play(
     """Episodes through the canonical runner, in job order (so training is independent of completion order).
 
     `label` names the episodes ('builtin:train', 'rules'...); `planner` plays the scenarios, and each
-    EpisodeJob's own planner plays that job. A phase whose episodes mostly fail stops the training.
+    EpisodeJob's own planner plays that job. A phase whose episodes mostly fail stops the training. Inside
+    `train_builtin_async(play=...)` the episodes are played through that pool, with the weights of this moment.
     """
-    settings = RunSettings(
-        planner=parse_model_spec(label),
+    settings = rollout_settings(
+        label,
         customer=config.customer,
         helper=config.helper,
         episode=config.episode,
         reward=config.reward,
         concurrency=config.concurrency,
     )
+    play = current_play()
     try:
-        return await run_episodes(work, settings, planner_model=planner)
+        if play is None:
+            return await run_episodes(work, settings, planner_model=planner)
+        return await play_phase(work, settings, planner=planner, play=play, scratch=Path(config.output_dir))
     except RunAbortedError as exc:
         raise RunAbortedError(f"built-in training stopped ({label} episodes): {exc}") from exc
 
@@ -526,6 +544,32 @@ async def rules_steps(
     return steps
 
 
+async def rules_or_label_steps(
+    policy: LinearSoftmaxPolicy, featurizer: Featurizer, scenarios: Sequence[Scenario], config: BuiltinTrainConfig
+) -> list[PlannerStep]:
+    """The rules planner's decisions where it routes right, the labels' where it does not.
+
+    With the rules prior block the fresh policy already plays the rules, so the first kind costs almost no
+    gradient and the second is what imitation learns: the policy leaves the rules only where they are wrong.
+    Imitating the labels everywhere instead also teaches it to route at once where the rules asked first and then
+    routed right, which is a guess on the very openings the rules found unclear.
+    """
+    from ccsim.agents.policies.rules import RulesPlanner
+
+    episodes = await _play(scenarios, config, "rules", RulesPlanner())
+    steps: list[PlannerStep] = []
+    wrong: list[Scenario] = []
+    for scenario, episode in zip(scenarios, episodes, strict=True):
+        if episode.metrics is not None and episode.metrics.route_correct:
+            steps.extend(replay_planner_turns(policy, featurizer, episode.planner_messages, config.max_questions))
+        else:
+            wrong.append(scenario)
+    corrections = label_steps(policy, featurizer, wrong, config.max_questions)
+    corrections += await answer_steps(policy, featurizer, wrong, config)
+    # Few scenarios prove the rules wrong, and each starts rules_prior_logit behind: repeated, they are learned.
+    return steps + corrections * config.correction_repeats
+
+
 def imitate(
     policy: LinearSoftmaxPolicy, steps: Sequence[PlannerStep], epochs: int, learning_rate: float, seed: int
 ) -> None:
@@ -546,8 +590,15 @@ def rollout_seed(seed: int, step: int, group: int, rollout: int) -> int:
 
 
 async def train_builtin_async(
-    config: BuiltinTrainConfig, *, progress: ProgressCallback | None = None
+    config: BuiltinTrainConfig, *, progress: ProgressCallback | None = None, play: PlayJob | None = None
 ) -> BuiltinTrainReport:
+    """Train from the config (see `train_builtin`). `play` plays every phase's episodes instead of this process
+    (a worker pool's, opened by ccsim/api/trainers.py); the episodes, and so the weights, are the same."""
+    with playing_through(play):
+        return await _train_builtin(config, progress=progress)
+
+
+async def _train_builtin(config: BuiltinTrainConfig, *, progress: ProgressCallback | None) -> BuiltinTrainReport:
     out = Path(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out / "train_config.json", config.model_dump_json(indent=2) + "\n")
@@ -555,7 +606,7 @@ async def train_builtin_async(
     if not train or not val:
         raise ValueError(f"training needs train and val scenarios; got {len(train)} train and {len(val)} val")
 
-    policy = LinearSoftmaxPolicy(config.featurizer)
+    policy = LinearSoftmaxPolicy(config.featurizer, rules_prior_logit=config.rules_prior_logit)
     featurizer = build_featurizer(config.featurizer)
     initial_val = await evaluate_policy(policy, val, config)
 
@@ -566,6 +617,8 @@ async def train_builtin_async(
         if config.warm_start == "labels":
             steps = label_steps(policy, featurizer, train, config.max_questions)
             steps += await answer_steps(policy, featurizer, train, config)
+        elif config.warm_start == "rules_or_labels":
+            steps = await rules_or_label_steps(policy, featurizer, train, config)
         else:
             steps = await rules_steps(policy, featurizer, train, config)
         imitate(policy, steps, config.warm_start_epochs, config.learning_rate, config.seed)
@@ -694,5 +747,6 @@ async def train_builtin_async(
 
 
 def train_builtin(config: BuiltinTrainConfig, *, progress: ProgressCallback | None = None) -> BuiltinTrainReport:
-    """Train from the config; writes checkpoints (best/, latest/), the learning curve and train_report.json."""
+    """Train from the config; writes checkpoints (best/, latest/), the learning curve and train_report.json.
+    In this process: a pool's `play` belongs to the event loop that opened it (see `ccsim.train_builtin`)."""
     return asyncio.run(train_builtin_async(config, progress=progress))

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ccsim.agents.policies.featurizer import FeatureVector, FeaturizerConfig
+from ccsim.agents.policies.featurizer import FeatureVector, FeaturizerConfig, rules_prior_rows
 from ccsim.agents.questions import ClarifyingQuestion
 from ccsim.contact_center.files import write_bytes_atomic, write_text_atomic
 from ccsim.contact_center.taxonomy import Route
@@ -23,11 +23,15 @@ from ccsim.contact_center.taxonomy import Route
 CHECKPOINT_FORMAT = "ccsim-builtin-policy"
 # 2: the hashing featurizer gained the dense lexicon block (a different feature space than version 1's).
 # 4: the encoder featurizer became the hashing blocks plus a numpy MiniLM embedding (new header fields and layout).
-CHECKPOINT_VERSION = 4
+# 5: the rules prior block (the rules planner's decision, one-hot) joined the hashing featurizer.
+CHECKPOINT_VERSION = 5
 HEADER_FILE = "policy.json"
 ARRAYS_FILE = "policy.npz"
 
 ASK_PREFIX = "ask:"
+# A fresh policy with the rules prior block starts as the rules planner: the rules' action leads every other by
+# this logit, so imitation and RL only move the n-gram weights where the labels or rewards say the rules are wrong.
+RULES_PRIOR_LOGIT = 3.0
 
 
 def default_actions() -> tuple[str, ...]:
@@ -77,11 +81,18 @@ class LinearSoftmaxPolicy:
         actions: Sequence[str] | None = None,
         weights: np.ndarray | None = None,
         bias: np.ndarray | None = None,
+        rules_prior_logit: float = RULES_PRIOR_LOGIT,
     ) -> None:
+        """Without `weights`, a fresh policy: zero everywhere except the rules prior rows (`rules_prior_logit`)."""
         self.featurizer = featurizer
         self.actions: tuple[str, ...] = tuple(actions) if actions is not None else default_actions()
         shape = (featurizer.dim, len(self.actions))
-        self.weights = np.zeros(shape, dtype=np.float32) if weights is None else weights.astype(np.float32)
+        if weights is None:
+            weights = np.zeros(shape, dtype=np.float32)
+            for action, rows in rules_prior_rows(featurizer).items():
+                if action in self.actions:
+                    weights[rows, self.actions.index(action)] = rules_prior_logit
+        self.weights = weights.astype(np.float32)
         self.bias = np.zeros(len(self.actions), dtype=np.float32) if bias is None else bias.astype(np.float32)
         if self.weights.shape != shape or self.bias.shape != (len(self.actions),):
             raise CheckpointError(

@@ -12,6 +12,9 @@ Two representations share one interface (`Featurizer.featurize -> FeatureVector`
   of the same texts (agents.lexicon, the vocabulary the rules planner routes with). Hashed n-grams only learn
   the generator's vocabulary; the lexicon carries broad hand-written vocabulary, and RL still decides how much
   to trust it (it is just more features).
+  Optionally (on by default) a "rules prior" block: the rules planner's own next move on the same conversation,
+  one-hot. A linear policy then starts from the rules' decision and learns, from the n-grams, only where training
+  shows the rules wrong: on words the generator never wrote it falls back to the rules instead of to noise.
 - `encoder`: everything `hashing` has, plus a pretrained sentence embedding (all-MiniLM-L6-v2, run in numpy
   by `sentence_encoder`; its weights come from the optional `encoder` extra) of the latest turn and of the
   opening, cached per text.
@@ -51,10 +54,14 @@ class HashingFeaturizerConfig(BaseModel):
         default=True,
         description="Append the dense lexicon block (lexicon route scores and flags, LEXICON_DIM features).",
     )
+    rules_prior: bool = Field(
+        default=True,
+        description="Append the rules planner's decision on the conversation, one-hot (RULES_PRIOR_DIM features).",
+    )
 
     @property
     def dim(self) -> int:
-        return self.n_buckets + (LEXICON_DIM if self.lexicon else 0)
+        return self.n_buckets + (LEXICON_DIM if self.lexicon else 0) + (RULES_PRIOR_DIM if self.rules_prior else 0)
 
 
 # -- the lexicon block ---------------------------------------------------------------------------------------
@@ -113,6 +120,75 @@ def lexicon_features(state: ConversationState) -> np.ndarray:
     return out
 
 
+# -- the rules prior block -------------------------------------------------------------------------------------
+
+_PRIOR_ACTIONS = tuple(r.value for r in Route) + tuple(f"ask:{q.value}" for q in ClarifyingQuestion)
+# Two slots, as for the lexicon: the rules' move on an opening (or after a helper) and on an answer to a question.
+RULES_PRIOR_DIM = 2 * len(_PRIOR_ACTIONS)
+_SYSTEM_NOTE_PREFIX = "[system] "
+# The most of one message the rules planner reads (rules.MAX_READ_CHARS, issue 11).
+_RULES_READ_CHARS = 4000
+
+
+def rules_turns(messages: Sequence[ChatMessage]) -> tuple[tuple[str, str], ...]:
+    """The conversation as the rules planner reads it: (role, text) of customer, planner and helper turns.
+
+    The same split as `rules.messages_to_turns`, read from the OpenAI view instead of LangChain messages: simulator
+    notes, tool errors and transfer receipts are not conversation.
+    """
+    turns: list[tuple[str, str]] = []
+    delegate_ids: set[str] = set()
+    for message in messages:
+        role = message.get("role")
+        text = _content_text(message.get("content"))
+        if role == "user":
+            if not text.startswith(_SYSTEM_NOTE_PREFIX):
+                turns.append(("customer", text[:_RULES_READ_CHARS]))
+        elif role == "assistant":
+            calls = message.get("tool_calls") or ()
+            delegate_ids.update(
+                c["id"] for c in calls if (c.get("function") or {}).get("name") == "delegate" and c.get("id")
+            )
+            if text.strip():
+                turns.append(("planner", text))
+        elif role == "tool":
+            is_error = text.lower().startswith(("delegate:", "transfer_to_human", "error"))
+            if text and message.get("tool_call_id") in delegate_ids and not is_error:
+                turns.append(("helper", text[:_RULES_READ_CHARS]))
+    return tuple(turns)
+
+
+@functools.lru_cache(maxsize=16384)
+def rules_action(turns: tuple[tuple[str, str], ...]) -> str:
+    """The rules planner's next move as an action name (a route, or 'ask:<question>')."""
+    # Imported here: only the rules prior block needs the rules planner (a lexicon-only featurizer stays without it).
+    from ccsim.agents.policies.rules import Turn, decide
+
+    decision = decide([Turn(role=role, text=text) for role, text in turns])
+    if decision.question is not None:
+        return f"ask:{decision.question.value}"
+    assert decision.route is not None
+    return decision.route.value
+
+
+def rules_prior_features(messages: Sequence[ChatMessage], state: ConversationState) -> np.ndarray:
+    """The RULES_PRIOR_DIM-wide one-hot of the rules planner's move, in the slot of the latest turn's context."""
+    out = np.zeros(RULES_PRIOR_DIM, dtype=np.float32)
+    slot = 0 if state.answered_question is None else 1
+    out[slot * len(_PRIOR_ACTIONS) + _PRIOR_ACTIONS.index(rules_action(rules_turns(messages)))] = 1.0
+    return out
+
+
+def rules_prior_rows(config: HashingFeaturizerConfig | EncoderFeaturizerConfig) -> dict[str, list[int]]:
+    """Feature indices that say "the rules planner would take this action", per action name; empty without the block."""
+    hashing = config.hashing if isinstance(config, EncoderFeaturizerConfig) else config
+    if not hashing.rules_prior:
+        return {}
+    offset = hashing.n_buckets + (LEXICON_DIM if hashing.lexicon else 0)
+    n = len(_PRIOR_ACTIONS)
+    return {a: [offset + k, offset + n + k] for k, a in enumerate(_PRIOR_ACTIONS)}
+
+
 class EncoderFeaturizerConfig(BaseModel):
     """A pretrained sentence embedding of the customer's words, beside the hashing featurizer's blocks.
 
@@ -134,6 +210,7 @@ class EncoderFeaturizerConfig(BaseModel):
     char_ngram_min: int = Field(default=3, ge=1, le=8, description="Shortest character n-gram.")
     char_ngram_max: int = Field(default=5, ge=0, le=8, description="Longest character n-gram; 0 disables.")
     lexicon: bool = Field(default=True, description="Append the dense lexicon block.")
+    rules_prior: bool = Field(default=True, description="Append the rules planner's decision, one-hot.")
 
     @property
     def hashing(self) -> HashingFeaturizerConfig:
@@ -144,6 +221,7 @@ class EncoderFeaturizerConfig(BaseModel):
             char_ngram_min=self.char_ngram_min,
             char_ngram_max=self.char_ngram_max,
             lexicon=self.lexicon,
+            rules_prior=self.rules_prior,
         )
 
     @property
@@ -322,9 +400,10 @@ class HashingFeaturizer:
         self.config = config or HashingFeaturizerConfig()
 
     def featurize(self, messages: Sequence[ChatMessage]) -> FeatureVector:
-        return self.featurize_state(conversation_state(messages))
+        return self.featurize_state(conversation_state(messages), messages)
 
-    def featurize_state(self, state: ConversationState) -> FeatureVector:
+    def featurize_state(self, state: ConversationState, messages: Sequence[ChatMessage] = ()) -> FeatureVector:
+        """The vector of a parsed state; `messages` (the view it was parsed from) feed the rules prior block."""
         c = self.config
         latest = tokenize(state.latest_customer_turn)
         everything = tokenize(" ".join(state.customer_turns))
@@ -342,6 +421,10 @@ class HashingFeaturizer:
             dense = lexicon_features(state)
             nonzero = np.flatnonzero(dense)
             groups.append((nonzero.astype(np.int64) + c.n_buckets, dense[nonzero]))
+        if c.rules_prior:
+            prior = rules_prior_features(messages, state)
+            offset = c.n_buckets + (LEXICON_DIM if c.lexicon else 0)
+            groups.append((np.flatnonzero(prior).astype(np.int64) + offset, np.ones(1, np.float32)))
         return _combine(groups)
 
 
@@ -366,7 +449,7 @@ class EncoderFeaturizer:
 
     def featurize(self, messages: Sequence[ChatMessage]) -> FeatureVector:
         state = conversation_state(messages)
-        base = self._hashing.featurize_state(state)
+        base = self._hashing.featurize_state(state, messages)
         d = self.config.embedding_dim
         opening = state.customer_turns[0] if state.customer_turns else ""
         dense = np.concatenate([self._embed(state.latest_customer_turn), self._embed(opening)]).astype(np.float32)

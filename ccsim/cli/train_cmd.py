@@ -29,9 +29,12 @@ def _train_builtin(
     concurrency: int,
     customer: str,
     helper: str,
+    workers: int | None,
+    ray: str | None,
 ) -> None:
     import ccsim
     from ccsim.agents.runner import RunAbortedError
+    from ccsim.api.ray_runner import RayUnavailableError
     from ccsim.training.builtin_train import BuiltinTrainConfig, TrainProgress
 
     fields: dict[str, object] = {
@@ -52,7 +55,8 @@ def _train_builtin(
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err_console) as progress:
+    # auto_refresh=False: no refresh thread while --workers forks its processes; the bar moves once per step.
+    with Progress(*columns, console=err_console, auto_refresh=False) as progress:
         task = progress.add_task("starting", total=config.steps)
 
         def on_step(p: TrainProgress) -> None:
@@ -61,11 +65,12 @@ def _train_builtin(
                 task,
                 completed=p.step,
                 description=f"reward {p.train_reward:+.3f}{val}  {p.episodes} episodes",
+                refresh=True,
             )
 
         try:
-            report = ccsim.train_builtin(config, progress=on_step)
-        except (RunAbortedError, ccsim.ScenarioFileError, FileNotFoundError) as exc:
+            report = ccsim.train_builtin(config, progress=on_step, workers=workers, ray_address=ray)
+        except (RunAbortedError, RayUnavailableError, ccsim.ScenarioFileError, FileNotFoundError) as exc:
             fail(str(exc))
     lines = [
         f"untrained val route accuracy {report.initial_val.route_accuracy:.3f}",
@@ -173,10 +178,32 @@ def train(
     ] = None,
     warm_start: Annotated[
         str | None,
-        typer.Option(help="Builtin: imitation before RL: none, labels (default) or rules; reported separately."),
+        typer.Option(
+            help=(
+                "Builtin: imitation before RL: none, labels, rules or rules_or_labels (default: the rules' moves "
+                "where they route right, the labels where they don't); reported separately."
+            )
+        ),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Builtin: episodes in flight.")] = 32,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Builtin: processes (or Ray actors) that play the episodes, each with its share of --concurrency "
+            "(default 1: this process, faster on 2 busy cores; the updates stay in this process).",
+        ),
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="Builtin: play the episodes as Ray actors: 'local' or a cluster's address (its nodes must see "
+            "--out, where each phase's weights are shared).",
+        ),
+    ] = None,
     base_model: Annotated[str, typer.Option(help="ART: base model to post-train.")] = "Qwen/Qwen2.5-7B-Instruct",
     model_name: Annotated[str, typer.Option(help="ART: name of the trained model.")] = "ccsim-planner",
     project: Annotated[str, typer.Option(help="ART / W&B project.")] = "ccsim",
@@ -232,4 +259,6 @@ def train(
         concurrency=concurrency,
         customer=customer,
         helper=helper,
+        workers=workers,
+        ray=ray,
     )
