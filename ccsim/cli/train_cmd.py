@@ -22,7 +22,7 @@ def _train_builtin(
     *,
     knobs: dict[str, object],
     scenarios: list[Path],
-    generate: int,
+    generate: int | None,
     seed: int,
     warm_start: str | None,
     out: Path,
@@ -39,14 +39,13 @@ def _train_builtin(
 
     fields: dict[str, object] = {
         "scenario_files": scenarios,
-        "generated_count": generate,
         "seed": seed,
         "output_dir": out,
         "concurrency": concurrency,
         "customer": model_spec(customer),
         "helper": model_spec(helper),
     }
-    fields.update(knobs | _given(warm_start=warm_start))
+    fields.update(knobs | _given(warm_start=warm_start, generated_count=generate))
     config = BuiltinTrainConfig.model_validate(fields)
     columns = (
         TextColumn("[bold]GRPO"),
@@ -171,7 +170,9 @@ def train(
     scenarios: Annotated[
         list[Path] | None, typer.Option("--scenarios", "-s", help="Builtin: scenario files (splits inside them).")
     ] = None,
-    generate: Annotated[int, typer.Option(min=10, help="Builtin: scenarios to generate when no file is given.")] = 2000,
+    generate: Annotated[
+        int | None, typer.Option(min=10, help="Builtin: scenarios to generate when no file is given (default 4000).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of generation, batching and sampling.")] = 0,
     val_every: Annotated[
         int | None, typer.Option(min=1, help="Validate every K steps (default: 10 builtin, 5 ART).")
