@@ -48,12 +48,13 @@ def interval(values: Sequence[float]) -> tuple[float, float]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--a", default="rules", help="Planner spec A (the reference).")
-    parser.add_argument("--b", default="builtin:/tmp/bt12/best", help="Planner spec B.")
+    parser.add_argument("--b", default="builtin:runs/builtin/best", help="Planner spec B.")
     parser.add_argument("--check-set", action="append", type=Path, help="Check set file; default: all.")
     parser.add_argument("--resamples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    paths = args.check_set or sorted(CHECK_SETS.glob("*.jsonl"))
+    # Injection phrasing sets are templates, not utterances (benchmarks/injection_robustness.py reads them).
+    paths = args.check_set or sorted(p for p in CHECK_SETS.glob("*.jsonl") if not p.name.startswith("injections"))
     print(f"| check set | n | {args.a} macro [95% CI] | {args.b} macro [95% CI] | B - A [95% CI] |")
     print("|---|---|---|---|---|")
     for path in paths:
