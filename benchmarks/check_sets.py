@@ -1,7 +1,7 @@
 """Two planners on every check set: macro route accuracy over full episodes, with 95% intervals, and a
 paired bootstrap of the difference (B minus A) on the same scenarios.
 
-Usage: .venv/bin/python benchmarks/check_sets.py [--a rules] [--b builtin:/tmp/bt12/best]
+Usage: .venv/bin/python benchmarks/check_sets.py [--a rules] [--b builtin:runs/builtin/best]
        [--check-set PATH ...] [--resamples 2000] [--seed 0]
 
 Each check set is a file of minimal records (scenarios/check_sets/*.jsonl), completed by the importer
