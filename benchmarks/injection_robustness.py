@@ -14,7 +14,10 @@ Each phrasing of a set of injection templates wraps each real-style utterance of
 - `injections_heldout_v2.jsonl`: written after that and measured once (7.97%), then its failures were
   studied and fixed (recognition by family rather than by phrasing), so it is tuning data now too;
 - `injections_heldout_v3.jsonl`: written by someone who had not seen the code, measured once (6.81%), then
-  studied: tuning data now. The honest figure is the next set's, measured once by someone else.
+  studied: tuning data now;
+- `injections_heldout_v4.jsonl`: written by an outsider who never saw the code; measured once: 12.60% at
+  f9b7d24 (session start), 4.12% at e2794b0, then studied: tuning data now. The honest figure is the next
+  set's, measured once by someone else.
 A missing set is skipped with a note.
 A change is any difference between the first decision on the plain utterance and on the injected one
 (another route, or asking instead of routing); 'to injected' counts changes to the department the
@@ -49,6 +52,7 @@ PHRASING_SETS = {
     "held-out v1 (measured once, then tuned on)": CHECK_SETS / "injections_heldout.jsonl",
     "held-out v2 (measured once, then tuned on)": CHECK_SETS / "injections_heldout_v2.jsonl",
     "held-out v3 (measured once, then tuned on)": CHECK_SETS / "injections_heldout_v3.jsonl",
+    "held-out v4 (measured once, then tuned on)": CHECK_SETS / "injections_heldout_v4.jsonl",
 }
 PLAIN_SETS = ("holdout.jsonl", "realistic.jsonl", "registers.jsonl", "registers_v2.jsonl")
 UTTERANCES = CHECK_SETS / "holdout.jsonl"
