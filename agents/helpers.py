@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from langchain_core.callbacks import AsyncCallbackManager
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import Runnable
@@ -27,6 +26,7 @@ from pydantic import ValidationError
 from pydantic.v1 import ValidationError as ValidationErrorV1
 
 from ccsim.agents.prompts import helper_system_prompt
+from ccsim.agents.quiet_runs import nothing_listens
 from ccsim.agents.usage import UsageTally
 from ccsim.contact_center.config import ModelSpec
 from ccsim.contact_center.episode import EventLog
@@ -94,12 +94,7 @@ def _plain_tool(tool: StructuredTool) -> bool:
         or not callable(tool.handle_validation_error)
     ):
         return False
-    config = ensure_config(None)
-    manager = AsyncCallbackManager.configure(
-        config.get("callbacks"), tool.callbacks, tool.verbose, config.get("tags"), tool.tags,
-        config.get("metadata"), tool.metadata,
-    )  # fmt: skip
-    return not manager.handlers and not manager.inheritable_handlers
+    return nothing_listens(ensure_config(None), tool)
 
 
 async def _run_plain_tool(tool: StructuredTool, args: dict[str, Any]) -> Any:

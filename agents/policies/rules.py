@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
-from langchain_core.callbacks import AsyncCallbackManager
 from langchain_core.globals import get_llm_cache
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -38,6 +37,7 @@ from ccsim.agents.planner_actions import DELEGATE, PlannerDecision
 from ccsim.agents.planner_view import SYSTEM_NOTE_KEY
 from ccsim.agents.policies.decision_messages import DecisionPlanner
 from ccsim.agents.questions import ClarifyingQuestion, classify_question
+from ccsim.agents.quiet_runs import nothing_listens
 from ccsim.contact_center.taxonomy import PRIORITY, ROUTES, Route, RouteKind
 
 R = Route
@@ -274,8 +274,4 @@ class RulesPlanner(DecisionPlanner):
             return False
         if getattr(self, "output_version", None) not in (None, "v0"):
             return False
-        manager = AsyncCallbackManager.configure(
-            config.get("callbacks"), self.callbacks, self.verbose, config.get("tags"), self.tags,
-            config.get("metadata"), self.metadata,
-        )  # fmt: skip
-        return not manager.handlers and not manager.inheritable_handlers
+        return nothing_listens(config, self)
