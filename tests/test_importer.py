@@ -4,9 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
+from faker import Faker
 
 from ccsim.contact_center.models import Scenario
 from ccsim.contact_center.taxonomy import Route
+from ccsim.scenarios import importer
 from ccsim.scenarios.consistency import check_scenario
 from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 from ccsim.scenarios.importer import MinimalRecord, complete_record, import_scenarios, index_scenarios
@@ -31,6 +33,15 @@ def test_complete_record_is_deterministic_and_consistent() -> None:
         "charged_twice", "wrong_amount", "refund_not_received", "item_not_delivered", "subscription_after_cancel"
     }  # fmt: skip
     assert check_scenario(first) == []
+
+
+def test_shared_faker_changes_no_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The importer reuses one reseeded Faker per process; a fresh Faker("en_US") per record must give the same bytes.
+    records = [MinimalRecord.model_validate(r) for r in MINIMAL]
+    shared = [dumps_scenario(complete_record(r, seed=3)) for r in reversed(records)]
+    monkeypatch.setattr(importer, "_faker", lambda: Faker("en_US"))
+    fresh = [dumps_scenario(complete_record(r, seed=3)) for r in reversed(records)]
+    assert shared == fresh
 
 
 def test_given_intent_is_used() -> None:
