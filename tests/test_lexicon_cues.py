@@ -72,3 +72,56 @@ def test_a_descriptor_named_in_words_or_by_its_star() -> None:
     assert cues.descriptor_named(normalise("what is sq *bluebottle"), "what is sq *bluebottle")
     assert cues.descriptor_named(normalise("the merchant name is odd"), "the merchant name is odd")
     assert not cues.descriptor_named(normalise("my card was declined"), "my card was declined")
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        # A settled past matter before a present one is background.
+        (
+            "After I disputed a charge last year your team was helpful. Now you charged me a late fee.",
+            "late fee",
+            "disputed",
+        ),
+        # A leading clause about a settled past matter, the decision after its comma.
+        (
+            "Following a disputed charge last year, I have decided to close my account.",
+            "close my account",
+            "disputed",
+        ),
+        # Tenure and a clean record, up to where the story turns.
+        (
+            "I had never missed a payment until my hours were cut. I am now behind.",
+            "until my hours were cut",
+            "never missed",
+        ),
+        ("I have held this card since 2015 and my card is declined everywhere.", "declined", "held this card"),
+    ],
+)
+def test_the_background_of_a_story_is_set_aside(text: str, kept: str, dropped: str) -> None:
+    front = cues.foreground(normalise(text))
+    assert kept in front and dropped not in front
+
+
+def test_a_past_matter_with_no_present_one_after_it_is_the_story_itself() -> None:
+    text = normalise("Last year I disputed a charge with a hotel and it was never resolved.")
+    assert cues.foreground(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "disputed"),
+    [
+        ("i want to dispute the late fee", True),
+        ("please refund the $39 annual fee", True),
+        ("i would like the interest charge reversed", True),
+        ("i want to dispute a charge from the hotel", False),
+        ("the shop never refunded me and you also charged a late fee", False),
+    ],
+)
+def test_a_bank_fee_as_what_is_disputed(text: str, disputed: bool) -> None:
+    assert cues.bank_charge_disputed(normalise(text)) is disputed
+
+
+def test_a_loss_already_reported_is_not_asked_about_again() -> None:
+    assert cues.loss_already_reported(normalise("I reported my card lost on 3 March and no card has arrived"))
+    assert not cues.loss_already_reported(normalise("I lost my card yesterday"))

@@ -108,3 +108,23 @@ def test_gathered_evidence_is_the_same_read_again() -> None:
     first = gather_evidence(turns)
     assert gather_evidence(turns) == first
     assert first.lost_card and first.scores[Route.FRAUD] > 0
+
+
+def test_a_settled_past_matter_does_not_outweigh_the_present_grievance() -> None:
+    story = "I disputed a charge last year and it was resolved. My concern now is that my contactless stopped working."
+    assert pick_route(scores(story)) is Route.CARD_SERVICES
+    # The background is set aside only when what is left states an issue of its own.
+    vague = "I disputed a charge last year and it was resolved. Now I am writing again."
+    assert pick_route(scores(vague)) is Route.DISPUTES
+
+
+def test_disputing_the_banks_own_fee_is_not_a_merchant_dispute() -> None:
+    assert pick_route(scores("I want to dispute the late fee")) is Route.KNOWLEDGE_BASE
+    # A merchant's dispute alongside a fee question is still the most urgent issue.
+    assert pick_route(scores("I was charged twice by the restaurant and also got a late fee")) is Route.DISPUTES
+
+
+def test_a_loss_reported_before_raises_no_lost_card_question() -> None:
+    reported = gather_evidence([("I reported my card lost last week and the replacement has not arrived", 1.0)])
+    assert not reported.lost_card
+    assert gather_evidence([("I lost my card", 1.0)]).lost_card

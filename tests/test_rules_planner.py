@@ -442,3 +442,73 @@ async def test_the_direct_answer_is_the_message_langchain_builds(opening: str, m
     assert handler.started == 1  # with a handler listening, LangChain's own path ran and reported the run
     assert isinstance(direct, AIMessage) and direct.id and direct.id.startswith("lc_run-")
     assert direct.model_dump(exclude={"id"}) == full.model_dump(exclude={"id"})
+
+
+def test_first_decision_floor_on_the_issue_12_development_set() -> None:
+    # dev_rules_v5 was written for issue 12 and used to widen the vocabulary: a regression guard, not a measure.
+    scenarios = load_check_set("dev_rules_v5")
+    assert len(scenarios) >= 200 and {s.expected_route for s in scenarios} == set(Route)
+    macro, misses = first_decision_macro(scenarios, lambda text: routed(decide([customer(text)])))
+    assert macro >= 0.95, misses  # 1.000 when written
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Short app messages: card problems, delivery, wallets, PIN, ATMs, foreign fees, personal details.
+        ("I tried to pay with my card and it was rejected twice", Route.CARD_SERVICES),
+        ("why won't my card work online", Route.CARD_SERVICES),
+        ("haven't had the card yet, ordered it ten days ago", Route.CARD_SERVICES),
+        ("my card runs out at the end of the month, where's the new one", Route.CARD_SERVICES),
+        ("the cash machine gave me less money than I asked for", Route.DISPUTES),
+        ("I never withdrew that cash at the atm on main street", Route.FRAUD),
+        ("there's a direct debit on my card I didn't set up", Route.FRAUD),
+        ("is there a fee for a replacement card", Route.KNOWLEDGE_BASE),
+        ("can a 16 year old have a card", Route.KNOWLEDGE_BASE),
+        ("am I eligible for a credit limit increase", Route.KNOWLEDGE_BASE),
+        ("limit increase please", Route.ACCOUNT_SERVICES),
+        ("could I get more credit on my card", Route.ACCOUNT_SERVICES),
+        ("my transfer to the card hasn't arrived yet", Route.TRANSACTIONS),
+        ("I paid off the balance from my other bank yesterday, has it come through", Route.TRANSACTIONS),
+        # Effects named instead of issues (rules 9 and 10).
+        ("My payment didn't go through and now there's a late fee", Route.ACCOUNT_SERVICES),
+        ("I haven't received my bonus", Route.ACCOUNT_SERVICES),
+        ("I want to dispute the late fee", Route.KNOWLEDGE_BASE),
+        ("You charged me interest even though I paid the full balance. Please explain.", Route.KNOWLEDGE_BASE),
+        # Formal complaints: background first, the grievance last.
+        (
+            "After I disputed a charge last year your team was very helpful. Now, however, you have charged me a late"
+            " fee that I think is unfair.",
+            Route.KNOWLEDGE_BASE,
+        ),
+        (
+            "I have been a loyal customer for ten years and never missed a payment. My replacement card was sent to"
+            " my former residence although I updated my address.",
+            Route.CARD_SERVICES,
+        ),
+        (
+            "I have held this card for nine years and always pay in full. My statement now shows a foreign"
+            " transaction fee on every purchase, which I was never made aware of.",
+            Route.KNOWLEDGE_BASE,
+        ),
+        (
+            "I have been unhappy for some time. Last month I was charged an annual fee I did not expect, and I have"
+            " now decided that I want to close my account.",
+            Route.ACCOUNT_CLOSURE,
+        ),
+        (
+            "I had a dispute with a merchant last year that you resolved. My situation is now different: my"
+            " business has closed and I am struggling to pay even the minimum.",
+            Route.HARDSHIP,
+        ),
+        (
+            "I have always paid my balance promptly. On 12 May I made a payment of $450 from my savings account,"
+            " but it does not yet appear on my card balance.",
+            Route.TRANSACTIONS,
+        ),
+        # Cancelling a card to have it replaced is no closure.
+        ("I request that the card be cancelled and a new one sent to my current address", Route.CARD_SERVICES),
+    ],
+)
+def test_issue_12_openings_route_by_meaning(text: str, expected: Route) -> None:
+    assert routed(decide([customer(text)])) is expected

@@ -57,9 +57,12 @@ _VAGUE_CHARGE = re.compile(
     r"(card|account|statement|bill)\b"
     r"|\bwhat (is|are) (this|that|these|those)\b.{0,4}\b(on|in) my (statement|bill|card|account)\b"
 )
-# A fee, interest or a pending, declined or refunded charge says which charge it is.
+# A fee, interest or a pending, declined or refunded charge says which charge it is; "the transactions made in
+# February" is a period's list, not one charge.
 _CHARGE_NAMED = re.compile(
     r"\b(fees?|interest|apr|annual|pending|declined|refund\w*|recent|last|latest|history|posted|went through)\b"
+    r"|\b(transactions|charges|purchases|payments)\b.{0,15}\b(in|from|during|for|since|over) (january|february|"
+    r"march|april|may|june|july|august|september|october|november|december|this (month|week|year)|the (past|last))\b"
 )
 # "The name rings a bell", "might be mine": the customer half-recognises the charge (rule 3: not yet fraud).
 _HEDGED_RECOGNITION = re.compile(
@@ -111,7 +114,8 @@ _PAYMENT_QUESTION = re.compile(
     r"|\babout (my|the) (payment|bill)\b"
 )
 _VAGUE_PAYMENT = re.compile(
-    r"\b(about|regarding|re|with|help|question|questions|query|calling|call)\b.{0,8}\b(paying( off)? )?(my|the|this "
+    r"\b(about|regarding|re|with|help|question|questions|query|calling|call|discuss|talk about|go over)\b.{0,8}"
+    r"\b(paying( off)? )?(my|the|this "
     r"month'?s)( credit)?( card)? (payment|bill)\b|\bpaying( off)? (my|the)( card)? balance\b"
     r"|\b(help|question|query|talk|trouble|problem)\b.{0,12}\bwhat i owe\b"
     r"|\b(payment|bill|billing)s? (question|query|issue|problem)\b"
@@ -129,6 +133,83 @@ _NAMED_DESCRIPTOR = re.compile(
     r"\b(merchant|company|store|business|payee) name\b|\bdescriptor\b|\b(labell?ed|listed as|shows? (up )?as|"
     r"appears? as|named)\b"
 )
+
+
+# A formal complaint tells its story first: loyalty ("a customer for ten years, always paid in full") and past
+# matters already settled ("after I disputed a charge last year") are background to the grievance that follows.
+_SENTENCE = re.compile(r"[^.!?;:]+[.!?;:]*")
+_SETTLED_PAST = re.compile(
+    r"\b(last year|years ago|a year ago|(several|some|a few|two|three|six) months ago|previously|in the past|"
+    r"some time ago|a while (ago|back)|once before|before that|on a previous occasion|in (19|20)\d\d)\b"
+    r"|\b(resolved|sorted( out)?|handled|dealt with|settled (quickly|promptly|fairly)|was (very |most )?helpful|"
+    r"satisfactor\w*|to my satisfaction|fixed)\b"
+)
+# What marks the sentence that follows as the present grievance.
+_NOW = re.compile(
+    r"\b(now|this time|however|today|currently|this (week|month|morning)|recently|since then|something else|"
+    r"(a |another |a different |a separate )matter|(my|the) ((present|current|new|main|real|actual|only) )?(concern|"
+    r"issue|problem|complaint|question|reason|situation)|i am (writing|contacting|calling) (because|about|regarding|"
+    r"to)|i have (now )?decided)\b"
+)
+# "Following a disputed charge last year, I have decided...": a leading clause about a settled past matter.
+_LEADING_CLAUSE = re.compile(r"^\s*(following|after|since|given|because of|in light of|despite)\b[^,]{0,120},")
+# Tenure and a clean record, in any position: never a hardship, a settlement or a merchant's hold. The record
+# ends where the story turns ("never missed a payment until my hours were cut").
+_UNTIL_TURN = r"(?:(?!\b(?:until|but|before|when|however|now|then|since)\b)[^.;!?,]){0,50}"
+_LOYALTY = re.compile(
+    r"\b(i|we) (have|had) (been|held|had|used)\b[^.;!?]{0,60}\b(customer|cardholder|card holder|member|this card|"
+    r"the card|an account|with (you|the bank))\b" + _UNTIL_TURN + r"|\b(and )?(i )?(have |had )?(always (paid|settled|"
+    r"cleared|been)|never( once)? (missed|been late|had (a|any) (problem|issue|late)))\b" + _UNTIL_TURN
+)
+
+
+def _background(sentence: str, later: list[str]) -> bool:
+    return bool(_SETTLED_PAST.search(sentence)) and any(_NOW.search(s) for s in later)
+
+
+def foreground(text: str) -> str:
+    """`text` without its background: tenure and a clean record, and past matters followed by a present one."""
+    text = _LOYALTY.sub(" ", text)
+    sentences = _SENTENCE.findall(text)
+    kept: list[str] = []
+    for i, sentence in enumerate(sentences):
+        lead = _LEADING_CLAUSE.match(sentence)
+        rest = sentence[lead.end() :] if lead else ""
+        if _background(sentence, sentences[i + 1 :]):
+            continue
+        if lead and rest.strip() and _background(lead.group(0), [rest]):
+            kept.append(rest)
+        else:
+            kept.append(sentence)
+    return "".join(kept)
+
+
+# A bank fee or interest is what the customer disputes or wants back (policy rule 9: not a merchant's dispute).
+_BANK_CHARGE_TARGET = re.compile(
+    r"\b(disput\w*|contest\w*|challeng\w*|refund\w*|revers\w*|waiv\w*|remov\w*|cancel\w*|take off|taken off|get back|"
+    r"back)( of)? (the |this |that |my |a |an |these |those )?(\$?\d[\d.,]* )?(\w+ ){0,3}(fees?|interest( charges?)?|"
+    r"finance charges?|apr)\b"
+    r"|\b(fees?|interest( charges?)?|finance charges?)\b.{0,30}\b(refunded|reversed|waived|removed|taken off|credited "
+    r"back|disputed|contested|cancel+ed)\b"
+)
+
+
+# "I reported my card lost on 3 March... no card has arrived": the loss is dealt with; what is open is the rest.
+_LOSS_REPORTED = re.compile(
+    r"\b(reported|already told you|already called)\b.{0,25}\b(lost|stolen|missing)\b"
+    r"|\b(lost|stolen|missing)\b.{0,25}\b(which|that) i (reported|had reported)\b"
+    r"|\b(you|the bank) (blocked|cancel+ed|locked|froze) (it|my card|the card)\b"
+)
+
+
+def loss_already_reported(text: str) -> bool:
+    """The customer reported the lost or stolen card before; asking again about it would serve nothing."""
+    return bool(_LOSS_REPORTED.search(text))
+
+
+def bank_charge_disputed(text: str) -> bool:
+    """The customer disputes, or wants back, a fee or interest the bank applied ("dispute the late fee")."""
+    return bool(_BANK_CHARGE_TARGET.search(text))
 
 
 def ambiguous_charge(text: str) -> bool:

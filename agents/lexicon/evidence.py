@@ -34,6 +34,10 @@ PENDING: Issue = (Route.TRANSACTIONS, "pending transaction")
 MAKE_PAYMENT: Issue = (Route.ACCOUNT_SERVICES, "make a payment")
 # Not in the pattern table: what a turn about nothing but someone else's account is (rule 8).
 THIRD_PARTY: Issue = (Route.ACCOUNT_SERVICES, "someone else's account")
+# The dispute words alone ("dispute", "refund"): when their object is the bank's own fee they are rule 9's.
+DISPUTE_WORDS: tuple[Issue, ...] = ((Route.DISPUTES, "disputed charge"), (Route.DISPUTES, "refund requested"))
+# The background of a story is set aside only when what is left still states an issue on its own.
+FOREGROUND_DECIDES = 3.0
 
 
 def issue_scores(text: str) -> dict[Issue, float]:
@@ -118,7 +122,14 @@ def _turn_issues(raw: str) -> tuple[str, dict[Issue, float]]:
             return text, {THIRD_PARTY: 3.0}
         # The caller's own issue decides; what they asked about someone else's account is set aside.
         text = own
+    front = cues.foreground(text)
+    if front != text and max(issue_scores(front).values(), default=0.0) >= FOREGROUND_DECIDES:
+        # "After I disputed a charge last year... now you charged me a late fee": the present grievance decides.
+        text = front
     issues = issue_scores(text)
+    if cues.bank_charge_disputed(text):
+        for key in DISPUTE_WORDS:
+            issues.pop(key, None)
     if cues.caps_descriptor(stripped):
         issues[DESCRIPTOR] = max(issues.get(DESCRIPTOR, 0.0), 3.0)
     if cues.hedged_recognition(text) and NOT_RECOGNISED in issues:
@@ -152,7 +163,7 @@ def _read_turn(raw: str) -> _TurnReading:
     return _TurnReading(
         issues=tuple(turn_issues.items()),
         ambiguous_charge=cues.ambiguous_charge(text),
-        lost_card=LOST_CARD in turn_issues,
+        lost_card=LOST_CARD in turn_issues and not cues.loss_already_reported(text),
         no_unknown_charges=cues.no_unknown_charges(text),
         payment_question=vague or cues.payment_question(text),
         vague_payment=vague,
