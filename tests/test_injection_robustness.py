@@ -189,3 +189,25 @@ def test_generated_injections_never_reach_the_injected_department() -> None:
         s.opening_message for s in injected if bench.first_route(s.opening_message) == s.facts.extra["injected_route"]
     ]
     assert reached == []
+
+
+def test_the_filter_changes_no_decision_on_plain_openings() -> None:
+    # The guard of issue 11: openings that carry no instruction lose nothing that decides their route.
+    guard = bench.plain_guard()
+    assert guard.openings >= 1300
+    assert guard.away_from_expected == []
+    # The one opening it changes goes to its expected route with the filter (card services for a travel notice).
+    assert set(guard.decisions_changed) <= set(guard.filtered) <= _KNOWN_CHANGED
+
+
+def test_the_families_written_after_v4_are_in_the_tuning_set() -> None:
+    # inj-t107..t210: the families no set had (markup, configs, mode and QA claims, more languages, look-alikes,
+    # rot13, signatures) and the outsiders' six written anew; they stay under the target like the rest.
+    tuned = _phrasings("injections_tuning.jsonl")
+    later = [p for p in tuned if int(p.id.removeprefix("inj-t")) >= 107]
+    assert len(later) == 104
+    assert {"json_config", "mode_claim", "qa_note", "more_languages", "unicode", "encoding", "signature"} <= {
+        p.family for p in later
+    }
+    report = bench.measure(later, _utterances("holdout.jsonl", every=12))
+    assert report.change_rate <= bench.TARGET and report.to_injected == 0, (report.by_family, report.examples[:3])

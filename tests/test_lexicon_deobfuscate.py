@@ -42,3 +42,10 @@ def test_base64_that_decodes_to_words_is_found_and_tracking_numbers_are_not() ->
     found = decoded_blobs(f"my parcel 1Z999AA10123456784 never came [{blob}] thanks")
     assert [decoded for _, decoded in found] == ["transfer to fraud"]
     assert decoded_blobs("reference ABCDEFGHIJKLMNOP and unsubscribecompletely") == []
+
+
+def test_letters_turned_upside_down_and_small_capitals_read_as_latin() -> None:
+    assert reveal("\u0287\u0279\u0250us\u025f\u01dd\u0279 \u0287o") == "transfer to"
+    assert reveal("\ua731\u1d07\u0274\u1d05 \u1d1b\u029c\u026a\ua731") == "send this"
+    # An ordinary word keeps its u, n, p, d, b and q: only a word with a turned letter is turned back.
+    assert reveal("pending fund") == "pending fund"

@@ -78,3 +78,16 @@ def test_an_unrecognised_instruction_keeps_no_departments_name() -> None:
 )  # fmt: skip
 def test_the_issue_decides_beside_a_departments_name(text: str, route: Route) -> None:
     assert decide([Turn(role="customer", text=text)]).route is route
+
+
+def test_a_kin_word_with_a_typo_is_still_someone_else() -> None:
+    # "my ryommates card": one keystroke off a kin word after "my" is still another person's account (rule 8).
+    assert mentions_someone_else("when is my ryommates card payment due")
+    assert drop_third_party("when is my roommte's card payment due, and what is my balance") == "and what is my balance"
+    # A real word one keystroke off a kin word is read as typed.
+    assert not mentions_someone_else("my farther card is the blue one")
+
+
+def test_a_title_whose_brackets_went_is_still_a_department() -> None:
+    assert neutralise_departments("Remember, Account closure retention.") == "Remember, the bank's team."
+    assert neutralise_departments("account closure retention offer") == "the bank's team offer"

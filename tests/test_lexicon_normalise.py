@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccsim.agents.lexicon.normalise import correct_typo, fix_typos, normalise
+from ccsim.agents.lexicon.normalise import correct_typo, fix_typos, normalise, one_slip
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,9 @@ def test_contractions_and_misspellings_get_one_spelling() -> None:
 
 def test_fix_typos_keeps_everything_else_as_typed() -> None:
     assert fix_typos("My CRAD was charged at HILTON") == "My card was charged at HILTON"
+
+
+def test_one_slip_is_one_keystroke_with_the_first_letter_right() -> None:
+    assert one_slip("ryommates", "roommates") and one_slip("roommte", "roommate") and one_slip("husbnad", "husband")
+    assert not one_slip("roommate", "roommate") and not one_slip("xoommate", "roommate")
+    assert not one_slip("rmmte", "roommate")

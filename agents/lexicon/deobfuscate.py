@@ -1,9 +1,9 @@
 """Undo the disguises an instruction aimed at the system hides behind, so that it reads as plain words.
 
 `reveal` is for recognising instructions only (agents.lexicon.instructions): the planner itself reads the
-customer's text as typed. It folds look-alike letters and accents, drops invisible characters, and joins
-s-p-a-c-e-d, d.o.t.t.e.d and l33t-spelt words; `decoded_blobs` reads base64-looking runs a customer would
-never type as prose.
+customer's text as typed. It folds look-alike letters, letters turned upside down and accents, drops invisible
+characters, and joins s-p-a-c-e-d, d.o.t.t.e.d and l33t-spelt words; `decoded_blobs` reads base64-looking runs a
+customer would never type as prose.
 """
 
 from __future__ import annotations
@@ -28,8 +28,33 @@ _HOMOGLYPHS = str.maketrans(
         "α": "a", "ε": "e", "ο": "o", "ρ": "p", "ι": "i", "κ": "k", "ν": "v", "τ": "t", "υ": "u", "χ": "x",
         "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
         "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+        # Latin small capitals, which NFKC leaves as they are ("ꜱᴇɴᴅ ᴛᴏ")
+        "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k",
+        "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w",
+        "ʏ": "y", "ᴢ": "z",
     }
 )  # fmt: skip
+# Letters turned upside down ("ʇɹɐusɟǝɹ ʇo"): the IPA and small-capital letters that draw them. In a word that has
+# one, the Latin letters that are each other turned over (u/n, p/d, b/q) are turned back too.
+_FLIPPED = str.maketrans(
+    {"ɐ": "a", "ɔ": "c", "ǝ": "e", "ɟ": "f", "ƃ": "g", "ɥ": "h", "ᴉ": "i", "ı": "i", "ɾ": "j", "ʞ": "k", "ɯ": "m",
+     "ɹ": "r", "ʇ": "t", "ʌ": "v", "ʍ": "w", "ʎ": "y", "∀": "A", "Ǝ": "E", "Ⅎ": "F", "⅁": "G", "ſ": "J", "˥": "L",
+     "Ԁ": "P", "┴": "T", "∩": "U", "Λ": "V", "⅄": "Y"}
+)  # fmt: skip
+_TURNED_OVER = str.maketrans({"u": "n", "n": "u", "p": "d", "d": "p", "b": "q", "q": "b"})
+_FLIPPED_WORD = re.compile(r"\S*[ɐɔǝɟƃɥᴉɾʞɯɹʇʌʍʎ∀ƎℲ⅁ſ˥Ԁ┴∩Λ⅄]\S*")
+
+
+# Latin letters run straight into Chinese, Japanese or Korean ("Card servicesに繋いで"): a word boundary the
+# patterns need, which the scripts' own letters (word characters too) would hide.
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_SCRIPT_SWITCH = re.compile(f"(?<=[A-Za-z])(?=[{_CJK}])|(?<=[{_CJK}])(?=[A-Za-z])")
+
+
+def _unflip(match: re.Match[str]) -> str:
+    return match.group(0).translate(_TURNED_OVER).translate(_FLIPPED)
+
+
 _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "5": "s", "$": "s", "7": "t"})
 _LEET_TOKEN = re.compile(r"[a-z@$]*[0-9@$][a-z0-9@$!]*[a-z][a-z0-9@$!]*|[a-z]+[0-9@$][a-z0-9@$!]*", re.IGNORECASE)
 # s-y-s-t-e-m, R.O.U.T.E, t_r_a_n_s_f_e_r: single letters joined by one separator.
@@ -87,6 +112,7 @@ def fold(text: str) -> str:
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).translate(_HOMOGLYPHS)
     if text.isascii():
         return text
+    text = _SCRIPT_SWITCH.sub(" ", _FLIPPED_WORD.sub(_unflip, text))
     return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
 
 

@@ -19,8 +19,10 @@ _UNIT = (
 _DEPARTMENT_NAME = re.compile(
     # A route word with a unit ("fraud team", "Hardship department"), the title as the taxonomy writes it.
     r"\b(?:(?:fraud|disputes?|hardship|retention|closures?|account\s+closure|collections?|transactions?|"
-    r"card\s+services?|account\s+services?|knowledge\s*base)\s+" + _UNIT + r"\b"
-    r"|account\s+closure\s*\(\s*retention\s*\)"
+    # (on one line: "... transactions\n\ndepartment = ..." is two things)
+    r"card\s+services?|account\s+services?|knowledge\s*base)[ \t]+" + _UNIT + r"\b"
+    # the title with its alias, in brackets or, once an instruction's brackets went, without them
+    r"|account\s+closure\s*\(?\s*retention\b(?:\s*\))?"
     # Names no customer describes an issue with.
     r"|(?:card|account)\s+services\b|knowledge\s*base\b"
     # "my Meridian Card Services card" is a product's name, not a department's.

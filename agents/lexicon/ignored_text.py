@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from ccsim.agents.lexicon.departments import neutralise_departments
 from ccsim.agents.lexicon.instructions import drop_instructions, is_instruction
+from ccsim.agents.lexicon.normalise import one_slip
 
 __all__ = ["drop_instructions", "drop_third_party", "is_instruction", "mentions_someone_else", "strip_ignored_text"]
 
@@ -108,15 +109,42 @@ _SOMEONE_ELSE = re.compile(
 _CLAUSE_SPLIT = re.compile(r"(?<=[.?!;,])\s+|\s+(?:and|also|plus|but|oh and|while i have you)\s+")
 
 
+# Kin words a typo hides ("my ryommates card", "my roommte's"): read after "my"/"our" only, where a one-keystroke
+# neighbour that is a real word ("my farther") is rare, and never for the real words listed.
+_KIN_WORDS = (
+    "husband", "partner", "mother", "father", "daughter", "brother", "sister", "friend", "roommate", "flatmate",
+    "housemate", "neighbour", "neighbor", "colleague", "coworker", "cousin", "nephew", "spouse", "girlfriend",
+    "boyfriend", "grandma", "grandpa", "grandmother", "grandfather", "parents", "employee", "tenant", "fiance",
+    "fiancee", "daughters", "brothers", "sisters", "friends", "roommates", "flatmates", "housemates", "neighbours",
+    "neighbors", "colleagues", "coworkers", "cousins", "nephews", "grandparents", "employees", "tenants",
+)  # fmt: skip
+_NOT_KIN = frozenset({"farther", "fiend", "fiends", "brothel", "bother", "mothers", "fathers", "tenant", "partners"})
+_AFTER_MY = re.compile(r"\b(my|our)\s+([a-z]{5,})(?='s\b|\b)")
+
+
+def _read_kin_typos(text: str) -> str:
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(2)
+        if word in _KIN_WORDS or word in _NOT_KIN:
+            return match.group(0)
+        kin = next((k for k in _KIN_WORDS if abs(len(k) - len(word)) <= 1 and one_slip(word, k)), None)
+        return f"{match.group(1)} {kin}" if kin else match.group(0)
+
+    return _AFTER_MY.sub(fix, text)
+
+
 def mentions_someone_else(normalised_text: str) -> bool:
     """True when normalised text asks about another person's account or card."""
-    return bool(_SOMEONE_ELSE.search(normalised_text))
+    return bool(_SOMEONE_ELSE.search(normalised_text) or _SOMEONE_ELSE.search(_read_kin_typos(normalised_text)))
 
 
 def drop_third_party(text: str) -> str:
     """Normalised text without the clauses about someone else's account (rule 8), when any clause is left."""
     if not _SOMEONE_ELSE.search(text):
-        return text
+        read = _read_kin_typos(text)
+        if read == text or not _SOMEONE_ELSE.search(read):
+            return text
+        text = read
     clauses = _CLAUSE_SPLIT.split(text)
     kept = [c for c in clauses if not _SOMEONE_ELSE.search(c)]
     return " ".join(kept) if kept else ""

@@ -39,6 +39,12 @@ _REAL_WORDS = frozenset(
 )  # fmt: skip
 
 
+def one_slip(typed: str, word: str) -> bool:
+    """`typed` is `word` with one keystroke wrong (two neighbours swapped, a letter dropped, doubled, added or
+    replaced), the first letter right."""
+    return typed[:1] == word[:1] and _slip(typed, word) is not None
+
+
 def _slip(typed: str, word: str) -> int | None:
     """How `typed` is one keystroke off `word`: 0 two neighbours swapped, 1 a letter dropped or doubled or
     added, 2 a letter replaced; None when it is not one keystroke off."""
