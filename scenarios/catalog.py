@@ -50,6 +50,10 @@ Setup = Literal[
     "fee",
     "interest",
     "foreign_fee",
+    # Issue 12: a card the customer locked, an ATM withdrawal that paid out nothing or that they never made.
+    "card_locked",
+    "atm_not_dispensed",
+    "atm_unknown",
 ]
 
 Tier = Literal["easy", "medium", "hard"]

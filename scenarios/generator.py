@@ -24,7 +24,7 @@ from ccsim.scenarios import bank_data as bd
 from ccsim.scenarios.catalog import Catalog, Intent, Tier, load_catalog
 from ccsim.scenarios.typing_noise import apply_typing
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 GENERATOR_SOURCE = f"ccsim-generator/{GENERATOR_VERSION}"
 
 DEFAULT_DIFFICULTY_MIX: dict[Difficulty, float] = {
@@ -124,8 +124,11 @@ _HARDSHIPS: tuple[tuple[str, str], ...] = (
     ("my business closed", "business closed"),
 )
 # How customers name their bank and their card in real messages (issue 12: openings name the bank, the product).
-_BANK_NAMES = ("the bank", "your bank", "Northbank", "Harbor Bank", "First Summit", "my bank", "Crestline Bank",
-               "you guys", "Meridian Card Services")  # fmt: skip
+# Proper names only: phrasings use {bank} as a name ("my {bank} card", "a {bank} customer"), where "you guys" or
+# "your bank" would read "my your bank card".
+_BANK_NAMES = ("Northbank", "Harbor Bank", "First Summit", "Crestline Bank",
+               "Meridian Card Services",  # a bank name that holds a department's words (agents/lexicon/departments.py)
+               "Lakeshore Bank", "Pinecrest Federal", "Union Harbor", "Keystone Bank")  # fmt: skip
 _PRODUCT_NAMES = ("credit card", "Platinum card", "cash back card", "rewards card", "travel card", "Gold card",
                   "Signature Visa", "Mastercard", "card")  # fmt: skip
 _CHANGES = (("mailing address", "address"), ("email", "email"), ("phone number", "phone"))
@@ -141,6 +144,14 @@ _HOLD_MERCHANTS = (
     bd.Merchant("Shell", "SHELL OIL {d}{d}{d}{d}{d}{d}{d}", "gas", 1, 175),
     bd.Merchant("Marriott", "MARRIOTT {a}{a}{a}{a} {d}{d}{d}", "travel", 150, 600),
     bd.Merchant("Enterprise Rent-A-Car", "ENTERPRISE RENT-A-CAR {d}{d}{d}", "travel", 200, 500),
+)
+
+# Cash machines a withdrawal is made at (issue 12: ATM cash not dispensed is a dispute, one never made is fraud).
+# The everyday name is how a customer would say it; the withdrawal is a cash advance on the card.
+_ATM_MERCHANTS = (
+    bd.Merchant("ATM withdrawal", "ATM WDL {d}{d}{d}{d} MAIN ST", "cash_advance", 40, 400, "atm"),
+    bd.Merchant("ATM cash advance", "CASH ADV ATM {a}{a}{d}{d}{d}", "cash_advance", 40, 400, "atm"),
+    bd.Merchant("Cash withdrawal", "ATM {d}{d}{d}{d}{d} {a}{a}{a} BRANCH", "cash_advance", 40, 400, "atm"),
 )
 
 _GREETINGS = ("hi", "hello", "hey", "hi there", "good morning", "good afternoon", "hey there", "hello?", "morning",
@@ -303,7 +314,7 @@ _MULTI_JOINERS = (" also ", ". and another thing, ", ". oh and ", ". plus ", ". 
 
 _CARD_SETUPS = frozenset(
     {"card_stolen_used", "card_not_activated", "card_lockable", "card_lost", "card_damaged", "pin",
-     "card_not_received", "phishing", "identity_change"}
+     "card_not_received", "phishing", "identity_change", "card_locked"}
 )  # fmt: skip
 # payment_posted adds a payment that lowers the balance, so it cannot share a call with make_payment.
 _PAYMENT_SETUPS = frozenset({"cant_pay", "past_due", "make_payment", "autopay", "payment_posted"})
@@ -489,6 +500,19 @@ def weave(intent: Intent, draft: bd.RecordDraft, rng: random.Random) -> Situatio
         sit.slots["change"], sit.handoff_values["change"] = change, key
         extra["change"] = change
         sit.notes.append(f"online banking {change} changed {rng.randint(0, 3)} days ago from an unrecognised device")
+    elif setup in ("atm_not_dispensed", "atm_unknown"):
+        # Cash comes out in twenties; a withdrawal the customer made is on the primary card, one they never made
+        # on whichever card was copied or taken.
+        card = primary if setup == "atm_not_dispensed" else rng.choice(draft.cards)
+        _use_card(sit, card)
+        merchant = rng.choice(_ATM_MERCHANTS)
+        txn = draft.add_transaction(
+            rng, merchant, _days_ago(draft, rng, 1, 10), float(rng.randint(2, 20) * 20), card_id=card["card_id"]
+        )
+        _set_txn_slots(sit, txn, rng)
+        sit.facts["transaction_ids"] = [txn["transaction_id"]]
+        if setup == "atm_not_dispensed":
+            extra["dispensed"] = rng.choice(("nothing", "nothing", "part of the cash"))
     elif setup == "duplicate_charge":
         merchant = rng.choice(bd.MERCHANTS)
         date = _days_ago(draft, rng, 1, 12)
@@ -609,6 +633,11 @@ def weave(intent: Intent, draft: bd.RecordDraft, rng: random.Random) -> Situatio
         card = _new_card(draft, rng, status="not_activated", delivery="delivered")
         _use_card(sit, card)
         sit.notes.append(f"new card ending {card['last_four']} delivered, not yet activated")
+    elif setup == "card_locked":
+        card = rng.choice([c for c in draft.cards if c["status"] == "active"] or draft.cards)
+        card["status"] = "locked"
+        _use_card(sit, card)
+        sit.notes.append(f"card ending {card['last_four']} locked by the customer in the app")
     elif setup in ("card_lockable", "card_lost", "card_damaged", "pin"):
         active = [c for c in draft.cards if c["status"] == "active"] or draft.cards
         card = rng.choice(active)
@@ -673,6 +702,9 @@ def _compose(body: str, tier: str, persona: dict[str, Any], rng: random.Random) 
     terse = persona["verbosity"] == "terse"
     if tier == "medium" and not terse and rng.random() < FORMAL_RATE:
         body = body[:1].upper() + body[1:]
+        if _is_letter(body):
+            # A catalog letter already opens with its own background: a second one would read as pasted.
+            return " ".join((_sentence(body), rng.choice(_FORMAL_REQUESTS)))
         return " ".join((rng.choice(_FORMAL_BACKGROUNDS), _sentence(body), rng.choice(_FORMAL_REQUESTS)))
     parts: list[str] = []
     if not terse and rng.random() < (0.45 if tier == "easy" else 0.55):
@@ -688,6 +720,11 @@ def _compose(body: str, tier: str, persona: dict[str, Any], rng: random.Random) 
     if not terse and rng.random() < 0.4:
         parts.append(rng.choice(_CLOSINGS))
     return " ".join(p for p in parts if p)
+
+
+def _is_letter(body: str) -> bool:
+    """A phrasing written as a complaint letter: three or more sentences (background, what happened, request)."""
+    return body.count(". ") >= 2
 
 
 def _sentence(text: str) -> str:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ccsim.agents.questions import ClarifyingQuestion
@@ -143,3 +145,60 @@ def test_easy_phrasings_take_no_choices_and_groups_must_close() -> None:
     with pytest.raises(ValueError, match="unbalanced"):
         Intent.model_validate({**base, "easy": ["e"], "medium": ["[[a|b fee"]})
     assert Intent.model_validate({**base, "easy": ["e"], "medium": ["[[a|b]] fee"]}).medium == ["[[a|b]] fee"]
+
+
+# Issue 12 (part 1): topics real card customers raise, each under the route contact_center/routing_policy.md gives it.
+TOPIC_HOMES = {
+    "card_declined": "card_services",  # a card that does not work is the card's working order, like a damaged card
+    "digital_wallet": "card_services",  # the policy's card_services: digital wallet
+    "unlock_card": "card_services",  # lock or unlock
+    "pin_help": "card_services",  # PIN, including a PIN blocked after wrong tries
+    "atm_cash_not_dispensed": "disputes",  # rule 1: the customer made the withdrawal, the charge is wrong
+    "atm_withdrawal_fraud": "fraud",  # rule 1: a withdrawal the customer did not make
+    "foreign_transaction_fee": "knowledge_base",  # foreign fees and exchange rates
+    "credit_limit_change": "knowledge_base",  # rule 11: limit eligibility; how limits are reviewed
+    "update_contact_details": "account_services",  # contact details
+    "autopay_setup": "account_services",  # rule 9: autopay that did not run
+    "fee_complaint": "knowledge_base",  # rule 9: interest and APR complaints too
+    "close_account_bereavement": "account_closure",  # the joint holder wants the account closed
+}
+
+
+def test_issue_12_topics_have_a_home_under_their_policy_route() -> None:
+    catalog = load_catalog()
+    for name, route in TOPIC_HOMES.items():
+        assert catalog.get(name).route == Route(route), name
+
+
+def _first_choice(text: str) -> str:
+    return re.sub(r"\[\[([^\[\]]*)\]\]", lambda m: m.group(1).split("|")[0], text)
+
+
+def _longest_choice(text: str) -> str:
+    return re.sub(r"\[\[([^\[\]]*)\]\]", lambda m: max(m.group(1).split("|"), key=len), text)
+
+
+def test_every_intent_is_written_in_every_register_real_customers_use() -> None:
+    """The learned planner generalises only as far as the wording reaches: each intent needs an app fragment, a
+    story-length message, a complaint letter that is a [[a|b]] grammar, and a phrasing naming the bank, the
+    product or the merchant."""
+    for intent in load_catalog().intents:
+        own = [*intent.easy, *intent.medium]
+        assert any(len(_first_choice(t).split()) <= 8 for t in own), (intent.name, "fragment")
+        assert any(len(_first_choice(t).split()) >= 18 for t in own), (intent.name, "story")
+        letters = [t for t in intent.medium if "[[" in t and len(_longest_choice(t).split()) >= 25]
+        assert any(_longest_choice(t).count(". ") >= 1 for t in letters), (intent.name, "complaint letter")
+        assert any(re.search(r"\{(bank|product|merchant)\}", t) for t in own), (intent.name, "names")
+
+
+def test_new_setups_are_known_and_new_intents_keep_the_shape_of_the_others() -> None:
+    catalog = load_catalog()
+    for name in TOPIC_HOMES:
+        intent = catalog.get(name)
+        assert intent.description and intent.summary and len(intent.easy) >= 7 and len(intent.medium) >= 8, name
+        assert not any("[[" in t for t in intent.easy), name
+    assert catalog.get("unlock_card").setup == "card_locked"
+    assert {catalog.get(n).setup for n in ("atm_cash_not_dispensed", "atm_withdrawal_fraud")} == {
+        "atm_not_dispensed",
+        "atm_unknown",
+    }

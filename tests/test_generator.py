@@ -215,3 +215,55 @@ def test_generated_openings_hold_no_grammar_markup_and_some_are_complaint_letter
     assert not any("[[" in s.opening_message or "|" in s.opening_message for s in scenarios if not s.tags)
     letters = [s for s in scenarios if any(r.lower()[:20] in s.opening_message.lower() for r in _FORMAL_REQUESTS)]
     assert len(letters) >= 20
+
+
+def test_atm_withdrawals_are_cash_on_the_card_in_question() -> None:
+    for seed in range(20):
+        dispute = generate_scenario("atm_cash_not_dispensed", "easy", seed)
+        fraud = generate_scenario("atm_withdrawal_fraud", "medium", seed)
+        for s in (dispute, fraud):
+            (tid,) = s.facts.transaction_ids
+            txn = s.customer.transaction(tid)
+            assert txn is not None and txn.channel == "atm" and txn.card_id == s.facts.card_id, seed
+            assert txn.amount % 20 == 0 and s.facts.amount == txn.amount
+        assert dispute.facts.made_the_charge is True and dispute.expected_route is Route.DISPUTES
+        assert dispute.facts.card_id == dispute.customer.cards[0].card_id
+        assert fraud.facts.made_the_charge is False and fraud.facts.unknown_charges is True
+        assert fraud.expected_route is Route.FRAUD
+
+
+def test_unlock_card_starts_locked_and_must_end_active() -> None:
+    for seed in range(10):
+        s = generate_scenario("unlock_card", "easy", seed)
+        card = s.customer.card(s.facts.card_id or "")
+        assert card is not None and card.status.value == "locked"
+        required = [(r.target, r.value, r.card_id) for r in s.required_state]
+        assert required == [("card_status", "active", s.facts.card_id)]
+
+
+def test_a_catalog_letter_gets_no_second_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from ccsim.scenarios import generator
+
+    monkeypatch.setattr(generator, "FORMAL_RATE", 1.0)
+    persona = {"verbosity": "normal", "tone": "calm"}
+    letter = "I have held my Gold card since 2015. On May 3 it was declined. Please explain why."
+    chat = "my card got declined at the store"
+    for seed in range(30):
+        composed = generator._compose(letter, "medium", persona, random.Random(seed))
+        assert composed.startswith(letter) and not any(b in composed for b in generator._FORMAL_BACKGROUNDS)
+        plain = generator._compose(chat, "medium", persona, random.Random(seed))
+        assert plain.split(". ")[0] + "." in generator._FORMAL_BACKGROUNDS, plain
+
+
+def test_issue_12_openings_fill_every_slot_and_stay_consistent() -> None:
+    from ccsim.scenarios.consistency import check_scenario
+
+    names = ("card_declined", "digital_wallet", "unlock_card", "atm_cash_not_dispensed", "atm_withdrawal_fraud",
+             "update_contact_details", "credit_limit_change", "close_account_bereavement")  # fmt: skip
+    for name in names:
+        for seed in range(15):
+            s = generate_scenario(name, "medium", seed)
+            assert "{" not in s.opening_message and "[[" not in s.opening_message, s.opening_message
+            assert check_scenario(s) == [], (name, seed, check_scenario(s))
