@@ -15,7 +15,7 @@ _DUPLICATE_SETUPS = frozenset({"duplicate_charge"})
 _TXN_SETUPS = frozenset(
     {"unknown_charge", "unknown_charge_online", "card_stolen_used", "duplicate_charge", "wrong_amount",
      "refund_missing", "not_delivered", "subscription", "pending_charge", "descriptor", "payment_posted",
-     "recent_purchase"}
+     "recent_purchase", "atm_not_dispensed", "atm_unknown"}
 )  # fmt: skip
 
 
