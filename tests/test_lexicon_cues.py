@@ -125,3 +125,42 @@ def test_a_bank_fee_as_what_is_disputed(text: str, disputed: bool) -> None:
 def test_a_loss_already_reported_is_not_asked_about_again() -> None:
     assert cues.loss_already_reported(normalise("I reported my card lost on 3 March and no card has arrived"))
     assert not cues.loss_already_reported(normalise("I lost my card yesterday"))
+
+
+@pytest.mark.parametrize(
+    ("text", "grievance"),
+    [
+        # Any word for the bank's charge with any word of grievance about it, in the sentence or the two after.
+        ("that late fee is a joke, take it off", True),
+        ("you hiked my apr without any notice", True),
+        ("My promotional rate was not honoured.", True),
+        (
+            "I was charged a $10 fee for a paper statement. I have been a customer for years. I think it is"
+            " unreasonable.",
+            True,
+        ),
+        ("there is a $40 maintenance charge on my statement, please explain it", True),
+        # No grievance, or a grievance about something else named before the charge.
+        ("what is the annual fee", False),
+        ("remove my old address. also, what is the annual fee?", False),
+        # Rule 9's exception and a merchant's own fee.
+        ("my autopay never ran and now there is a late fee, please reverse it", False),
+        ("the airline charged me a change fee and i want it refunded", False),
+        ("the hotel charged a cancellation fee, which is unfair", False),
+    ],
+)
+def test_a_grievance_about_the_banks_own_charge(text: str, grievance: bool) -> None:
+    assert cues.bank_charge_grievance(normalise(text)) is grievance
+
+
+def test_a_payment_that_did_not_run_is_told_from_one_asked_about() -> None:
+    assert cues.payment_did_not_run(normalise("my payment didn't go through and now there's a late fee"))
+    assert cues.payment_did_not_run(normalise("the direct debit bounced"))
+    assert not cues.payment_did_not_run(normalise("has my payment gone through"))
+
+
+def test_a_merchants_fee_is_not_the_banks() -> None:
+    assert cues.merchant_fee(normalise("the airline charged me a $75 change fee"))
+    assert not cues.merchant_fee(normalise("a pending hotel hold. you charged me an over-limit fee"))
+    # A fee the customer wants back from a merchant is a dispute, not rule 9's fee question.
+    assert not cues.bank_charge_disputed(normalise("the hotel charged a cancellation fee and i want it refunded"))

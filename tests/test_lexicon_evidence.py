@@ -128,3 +128,18 @@ def test_a_loss_reported_before_raises_no_lost_card_question() -> None:
     reported = gather_evidence([("I reported my card lost last week and the replacement has not arrived", 1.0)])
     assert not reported.lost_card
     assert gather_evidence([("I lost my card", 1.0)]).lost_card
+
+
+def test_a_general_question_outweighs_the_topic_words_of_other_helpers() -> None:
+    # Statement, balance and minimum payment words name the topic of the question, not a task (rules 9 and 11).
+    assert pick_route(scores("How is the minimum payment on my statement balance calculated?")) is Route.KNOWLEDGE_BASE
+    complaint = "I paid my statement balance in full on the due date. Yet interest was charged, and I want it reversed."
+    assert pick_route(scores(complaint)) is Route.KNOWLEDGE_BASE
+    # Rule 9's exception: a fee caused by a payment that did not run leaves the payment the issue.
+    autopay = "My autopay did not run this month so you charged a late fee. Fix the autopay and reverse the fee."
+    assert pick_route(scores(autopay)) is Route.ACCOUNT_SERVICES
+
+
+def test_a_bank_charge_grievance_never_drowns_a_human_issue() -> None:
+    assert pick_route(scores("the interest is ridiculous, I'm closing my account")) is Route.ACCOUNT_CLOSURE
+    assert pick_route(scores("I can't afford these fees, it's unfair, I've lost my job")) is Route.HARDSHIP

@@ -452,6 +452,60 @@ def test_first_decision_floor_on_the_issue_12_development_set() -> None:
     assert macro >= 0.95, misses  # 1.000 when written
 
 
+def test_first_decision_floor_on_the_generalisation_set() -> None:
+    # dev_rules_v6: three blind batches of 60 (app messages, formal complaints, a mix), each scored before any fix
+    # (first decision 0.975, 0.911, 0.877), then fixed by meaning. A regression guard now, not a measure.
+    scenarios = load_check_set("dev_rules_v6")
+    assert len(scenarios) == 180 and {s.expected_route for s in scenarios} == set(Route)
+    macro, misses = first_decision_macro(scenarios, lambda text: routed(decide([customer(text)])))
+    assert macro >= 0.95, misses  # 1.000 when written
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Concepts, not sentences: none of these wordings is in a check set.
+        # The bank's own charge with any word of grievance (rule 9), however the complaint is worded.
+        ("how come I'm paying interest when I cleared my balance", Route.KNOWLEDGE_BASE),
+        ("you hiked my rate without telling me, that's not fair", Route.KNOWLEDGE_BASE),
+        (
+            "I have had your card for 7 years. In my latest statement there is a $40 maintenance charge I have never"
+            " seen before. Please explain what it is for and remove it.",
+            Route.KNOWLEDGE_BASE,
+        ),
+        # ...but a merchant's fee is a dispute, and a fee from a payment that did not run is the payment's issue.
+        (
+            "The airline charged me a $75 change fee even though they cancelled the flight themselves. I want it"
+            " refunded.",
+            Route.DISPUTES,
+        ),
+        (
+            "I paid on the 1st but the autopay never ran so you hit me with a late charge, fix the autopay",
+            Route.ACCOUNT_SERVICES,
+        ),
+        # The card's own limit changed, whatever it is called.
+        ("my credit line got cut in half overnight, put it back", Route.ACCOUNT_SERVICES),
+        # Money the customer sent, and any word of its arrival: its status.
+        ("has the money I sent on Tuesday landed on my card yet", Route.TRANSACTIONS),
+        (
+            "I sent $250 from my checking account on the 5th. Could you confirm that it reached my card?",
+            Route.TRANSACTIONS,
+        ),
+        # A message that only looked like the bank's; credit the customer never applied for.
+        ("got an email that seemed to be from the bank and I typed my password in", Route.FRAUD),
+        ("Someone sent me a letter about a loan application I never submitted", Route.FRAUD),
+        # Figures of complaint and settings objected to are no fraud.
+        (
+            "Sending my statements to the wrong address is a breach of confidentiality. Please fix my mailing address.",
+            Route.ACCOUNT_SERVICES,
+        ),
+        ("I'd like my paper statements back, I never agreed to paperless", Route.ACCOUNT_SERVICES),
+    ],
+)
+def test_issue_12_concepts_route_in_new_wordings(text: str, expected: Route) -> None:
+    assert routed(decide([customer(text)])) is expected
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

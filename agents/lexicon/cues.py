@@ -194,6 +194,56 @@ _BANK_CHARGE_TARGET = re.compile(
 )
 
 
+# Policy rule 9 by meaning rather than by phrase: any word for a charge the bank itself sets (a fee, interest, the
+# APR, a penalty) together with any word of grievance about it (unfair, waive, reverse, explain, raised without
+# notice, promised rate not honoured). A merchant's own fee ("a cancellation fee by the hotel") is a dispute.
+_BANK_CHARGE_WORD = re.compile(
+    r"\b(fees?|interest(?! in\b)|finance charges?|apr|penalty|penalties|(promotional|introductory|intro|teaser|0 ?%) "
+    r"(rate|apr)|(maintenance|annual|late|inactivity|dormancy|over[- ]?limit|account|monthly|finance|penalty) "
+    r"charges?)\b"
+)
+_MERCHANT_FEE = re.compile(
+    r"\b(cancell?ation|resort|booking|delivery|restocking|shipping|damage|cleaning|no[- ]show|reservation|"
+    r"convenience|processing|tip|gratuity|parking|baggage|luggage|change) (fees?|charges?)\b|\bfees? (by|from) (the|a|"
+    r"an|that|this) (hotel|airline|merchant|shop|store|company|seller|retailer|restaurant|gym|landlord)\b"
+    r"|\b(airline|hotel|merchant|shop|store|seller|retailer|restaurant|gym|landlord|garage|dealer\w*|rental|agency|"
+    r"venue|website|provider|school|clinic)\b[^.!?;]{0,25}\b(charged|billed|added|took|imposed|applied|hit me with)\b"
+    r"[^.!?;]{0,25}\bfees?\b"
+)
+_CHARGE_GRIEVANCE = re.compile(
+    r"\b(unfair\w*|unjust\w*|excessive\w*|unreasonabl\w*|outrageous|ridiculous|extortionate|disproportionate|"
+    r"punitive|predatory|mislead\w*|misled|misrepresent\w*|not (been )?honou?red|(never|not|was not|were not) "
+    r"(told|informed|notified|warned|made aware|explained)|without (any |prior )?(notice|warning|explanation|"
+    r"notification)|waiv\w*|revers\w*|refund\w*|remov\w*|credit\w* back|(take|took|taken) (it |them |this )?off|"
+    r"rescind\w*|complain\w*|explain\w*|(do not|can not|fail to) understand (how|why)|object to|i dispute)\b"
+)
+# Rule 9's exception: a fee that came from a payment or autopay that did not run is the payment's issue.
+_PAYMENT_DID_NOT_RUN = re.compile(
+    r"\b(payment|autopay|auto pay|automatic payment|direct debit|scheduled payment)s?\b.{0,40}\b((did not|does not|"
+    r"was not|were not|never|not|failed to) (\w+ )?(run|ran|go through|went through|gone through|taken|made|processed|"
+    r"happen\w*|work\w*|come out|came out|pulled|collected)|failed|bounced|was returned|were returned)\b"
+)
+
+
+def bank_charge_grievance(text: str) -> bool:
+    """The customer complains about, or wants back, a fee or interest the bank set, not one a payment failure caused."""
+    if merchant_fee(text) or payment_did_not_run(text):
+        return False
+    # The grievance must be about the charge: in the sentence that names it or the two after, where a complaint
+    # goes on ("I was charged a $10 fee... I think it is unreasonable"); a grievance before the charge is named is
+    # about something else ("remove my old address. also, what is the annual fee?").
+    sentences = _SENTENCE.findall(text)
+    return any(
+        _BANK_CHARGE_WORD.search(sentence) and any(_CHARGE_GRIEVANCE.search(s) for s in sentences[i : i + 3])
+        for i, sentence in enumerate(sentences)
+    )
+
+
+def payment_did_not_run(text: str) -> bool:
+    """A payment or autopay to the card failed (rule 9: any fee it caused is the payment's issue)."""
+    return bool(_PAYMENT_DID_NOT_RUN.search(text))
+
+
 # "I reported my card lost on 3 March... no card has arrived": the loss is dealt with; what is open is the rest.
 _LOSS_REPORTED = re.compile(
     r"\b(reported|already told you|already called)\b.{0,25}\b(lost|stolen|missing)\b"
@@ -209,7 +259,12 @@ def loss_already_reported(text: str) -> bool:
 
 def bank_charge_disputed(text: str) -> bool:
     """The customer disputes, or wants back, a fee or interest the bank applied ("dispute the late fee")."""
-    return bool(_BANK_CHARGE_TARGET.search(text))
+    return bool(_BANK_CHARGE_TARGET.search(text)) and not merchant_fee(text)
+
+
+def merchant_fee(text: str) -> bool:
+    """The fee named is a merchant's ("a change fee the airline charged"): rule 9 leaves it to disputes."""
+    return bool(_MERCHANT_FEE.search(text))
 
 
 def ambiguous_charge(text: str) -> bool:

@@ -38,6 +38,17 @@ THIRD_PARTY: Issue = (Route.ACCOUNT_SERVICES, "someone else's account")
 DISPUTE_WORDS: tuple[Issue, ...] = ((Route.DISPUTES, "disputed charge"), (Route.DISPUTES, "refund requested"))
 # The background of a story is set aside only when what is left still states an issue on its own.
 FOREGROUND_DECIDES = 3.0
+# A complaint about the bank's own fee or interest is a fee question (rule 9): a clear issue, yet never so
+# strong that it drowns a human issue raised beside it ("the interest is ridiculous, I'm closing my account").
+BANK_CHARGE_GRIEVANCE: Issue = (Route.KNOWLEDGE_BASE, "fees")
+GRIEVANCE_SCORE = 3.0
+# What a fee named beside a merchant or a failed payment still counts for: a tie-breaker, not an issue.
+FEE_HINT = 1.0
+# A knowledge-base issue this strong is a general question or a complaint about the bank's charge (rules 9 and
+# 11): the other helpers' words in it ("how is the minimum payment on my statement calculated") name its topic,
+# not a task, so they count for this share only.
+GENERAL_QUESTION = 4.5
+TOPIC_SHARE = 0.5
 
 
 def issue_scores(text: str) -> dict[Issue, float]:
@@ -130,6 +141,18 @@ def _turn_issues(raw: str) -> tuple[str, dict[Issue, float]]:
     if cues.bank_charge_disputed(text):
         for key in DISPUTE_WORDS:
             issues.pop(key, None)
+    if (cues.merchant_fee(text) or cues.payment_did_not_run(text)) and BANK_CHARGE_GRIEVANCE in issues:
+        # A merchant's own fee is that merchant's charge, and a fee a failed payment caused is the payment's issue
+        # (rule 9): either way the fee words only hint at a fee question.
+        issues[BANK_CHARGE_GRIEVANCE] = min(issues[BANK_CHARGE_GRIEVANCE], FEE_HINT)
+    grievance = cues.bank_charge_grievance(text)
+    if grievance:
+        issues[BANK_CHARGE_GRIEVANCE] = max(issues.get(BANK_CHARGE_GRIEVANCE, 0.0), GRIEVANCE_SCORE)
+    general = max((v for (r, _), v in issues.items() if r is Route.KNOWLEDGE_BASE), default=0.0) >= GENERAL_QUESTION
+    if (grievance or general) and not cues.payment_did_not_run(text):
+        for key, value in issues.items():
+            if key[0] is not Route.KNOWLEDGE_BASE and not ROUTES[key[0]].needs_human:
+                issues[key] = value * TOPIC_SHARE
     if cues.caps_descriptor(stripped):
         issues[DESCRIPTOR] = max(issues.get(DESCRIPTOR, 0.0), 3.0)
     if cues.hedged_recognition(text) and NOT_RECOGNISED in issues:
