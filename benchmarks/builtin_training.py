@@ -46,6 +46,9 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
     parser.add_argument("--featurizer", choices=["hashing", "encoder"], default=defaults.featurizer.kind)
     parser.add_argument("--no-lexicon", action="store_true", help="drop the lexicon feature block")
     parser.add_argument("--no-rules-prior", action="store_true", help="drop the rules planner's decision block")
+    parser.add_argument(
+        "--no-strip-ignored", action="store_true", help="featurize the raw text, injected instructions included"
+    )
     parser.add_argument("--model", default="all-MiniLM-L6-v2", help="encoder: packaged name or a model folder")
     parser.add_argument("--repeats", type=int, default=defaults.correction_repeats, help="correction_repeats")
     parser.add_argument("--epochs", type=int, default=defaults.warm_start_epochs, help="warm_start_epochs")
@@ -57,14 +60,23 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
         action="store_true",
         help="val and test only hold wordings (templates) that train never saw: a dev measure of generalisation",
     )
+    parser.add_argument(
+        "--scenarios",
+        type=Path,
+        action="append",
+        default=[],
+        help="train on this scenario file instead of generating (repeatable): the same scenarios for every option "
+        "compared, while the generator itself changes",
+    )
     parser.add_argument("--out", type=Path, default=Path("runs/builtin-benchmark"))
     args = parser.parse_args(argv)
-    files = [unseen_template_split(args.count, args.seed, args.out)] if args.template_split else []
-    lexicon, prior = not args.no_lexicon, not args.no_rules_prior
+    files = [unseen_template_split(args.count, args.seed, args.out)] if args.template_split else args.scenarios
+    blocks = {"lexicon": not args.no_lexicon, "rules_prior": not args.no_rules_prior}
+    blocks["strip_ignored"] = not args.no_strip_ignored
     featurizer: HashingFeaturizerConfig | EncoderFeaturizerConfig = (
-        EncoderFeaturizerConfig(model=args.model, lexicon=lexicon, rules_prior=prior)
+        EncoderFeaturizerConfig(model=args.model, **blocks)
         if args.featurizer == "encoder"
-        else HashingFeaturizerConfig(lexicon=lexicon, rules_prior=prior)
+        else HashingFeaturizerConfig(**blocks)
     )
     return BuiltinTrainConfig(
         steps=args.steps,

@@ -8,6 +8,10 @@ Two representations share one interface (`Featurizer.featurize -> FeatureVector`
 - `hashing` (default, numpy only): hashed word uni/bi-grams and character n-grams of the customer's latest
   turn and of all their turns, plus conversation-state features (questions asked, the question the latest
   turn answers crossed with its words, whether a helper answered). Hashes are crc32, stable across processes.
+  Every block read from the customer's words reads them as the rules planner does, through
+  `strip_ignored_text` (on by default, `strip_ignored`): injected instructions and bare demands for a human are
+  removed and a department's name reads as "the bank's team". Raw, an instruction naming a department adds that
+  department's n-grams, and the generator never writes one, so nothing would teach the policy to ignore them.
   Optionally (on by default) a small dense "lexicon" block: the hand-written route scores and ambiguity flags
   of the same texts (agents.lexicon, the vocabulary the rules planner routes with). Hashed n-grams only learn
   the generator's vocabulary; the lexicon carries broad hand-written vocabulary, and RL still decides how much
@@ -27,13 +31,14 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ccsim.agents.lexicon.evidence import MIN_EVIDENCE, gather_evidence, pick_route
+from ccsim.agents.lexicon.ignored_text import strip_ignored_text
 from ccsim.agents.questions import ClarifyingQuestion, classify_question
 from ccsim.contact_center.taxonomy import Route, parse_route
 
@@ -57,6 +62,11 @@ class HashingFeaturizerConfig(BaseModel):
     rules_prior: bool = Field(
         default=True,
         description="Append the rules planner's decision on the conversation, one-hot (RULES_PRIOR_DIM features).",
+    )
+    strip_ignored: bool = Field(
+        default=True,
+        description="Read the customer's words without what the policy ignores (injected instructions, bare demands "
+        "for a human, department names) in every text block, as the rules planner reads them.",
     )
 
     @property
@@ -211,6 +221,9 @@ class EncoderFeaturizerConfig(BaseModel):
     char_ngram_max: int = Field(default=5, ge=0, le=8, description="Longest character n-gram; 0 disables.")
     lexicon: bool = Field(default=True, description="Append the dense lexicon block.")
     rules_prior: bool = Field(default=True, description="Append the rules planner's decision, one-hot.")
+    strip_ignored: bool = Field(
+        default=True, description="Embed and hash the customer's words without what the policy ignores."
+    )
 
     @property
     def hashing(self) -> HashingFeaturizerConfig:
@@ -222,6 +235,7 @@ class EncoderFeaturizerConfig(BaseModel):
             char_ngram_max=self.char_ngram_max,
             lexicon=self.lexicon,
             rules_prior=self.rules_prior,
+            strip_ignored=self.strip_ignored,
         )
 
     @property
@@ -255,6 +269,22 @@ class ConversationState:
     @property
     def latest_customer_turn(self) -> str:
         return self.customer_turns[-1] if self.customer_turns else ""
+
+
+def read_as_policy(state: ConversationState) -> ConversationState:
+    """The state with each customer turn as the routing policy reads it (`strip_ignored_text`).
+
+    Only the text blocks read this; the rules prior reads the raw messages through the rules planner (which strips
+    the same text itself), and the planner's hand-off summary keeps the customer's own words.
+    """
+    return replace(state, customer_turns=tuple(_policy_text(t) for t in state.customer_turns))
+
+
+@functools.lru_cache(maxsize=65536)
+def _policy_text(text: str) -> str:
+    # strip_ignored_text keeps 8,192 texts; a training run replays more distinct customer turns than that (every
+    # opening and answer of 4,000 scenarios, again at each GRPO step), and a miss re-runs every instruction regex.
+    return strip_ignored_text(text)
 
 
 def conversation_state(messages: Sequence[ChatMessage]) -> ConversationState:
@@ -405,6 +435,9 @@ class HashingFeaturizer:
     def featurize_state(self, state: ConversationState, messages: Sequence[ChatMessage] = ()) -> FeatureVector:
         """The vector of a parsed state; `messages` (the view it was parsed from) feed the rules prior block."""
         c = self.config
+        prior_state = state
+        if c.strip_ignored:
+            state = read_as_policy(state)
         latest = tokenize(state.latest_customer_turn)
         everything = tokenize(" ".join(state.customer_turns))
         groups = [
@@ -422,7 +455,7 @@ class HashingFeaturizer:
             nonzero = np.flatnonzero(dense)
             groups.append((nonzero.astype(np.int64) + c.n_buckets, dense[nonzero]))
         if c.rules_prior:
-            prior = rules_prior_features(messages, state)
+            prior = rules_prior_features(messages, prior_state)
             offset = c.n_buckets + (LEXICON_DIM if c.lexicon else 0)
             groups.append((np.flatnonzero(prior).astype(np.int64) + offset, np.ones(1, np.float32)))
         return _combine(groups)
@@ -450,6 +483,8 @@ class EncoderFeaturizer:
     def featurize(self, messages: Sequence[ChatMessage]) -> FeatureVector:
         state = conversation_state(messages)
         base = self._hashing.featurize_state(state, messages)
+        if self.config.strip_ignored:
+            state = read_as_policy(state)
         d = self.config.embedding_dim
         opening = state.customer_turns[0] if state.customer_turns else ""
         dense = np.concatenate([self._embed(state.latest_customer_turn), self._embed(opening)]).astype(np.float32)
