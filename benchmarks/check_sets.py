@@ -4,6 +4,7 @@ paired bootstrap of the difference (B minus A) on the same scenarios.
 Usage: .venv/bin/python benchmarks/check_sets.py [--a rules] [--b builtin:runs/builtin/best]
        [--check-set PATH ...] [--resamples 2000] [--seed 0]
 
+By default: every utterance set in scenarios/check_sets/ except the rules vocabulary's tuning sets (dev_rules_*).
 Each check set is a file of minimal records (scenarios/check_sets/*.jsonl), completed by the importer
 as `ccsim scenarios import` does, and played to the end by the scripted customer and helpers, exactly as
 `ccsim eval` plays them. Macro accuracy is the mean of the eight per-route recalls. The intervals are
@@ -54,7 +55,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     # Injection phrasing sets are templates, not utterances (benchmarks/injection_robustness.py reads them).
-    paths = args.check_set or sorted(p for p in CHECK_SETS.glob("*.jsonl") if not p.name.startswith("injections"))
+    # injections_* are templates, not utterances; dev_rules_* are the rules vocabulary's own tuning sets (1.000 by
+    # construction), so a default comparison on them would flatter the rules planner.
+    paths = args.check_set or sorted(
+        p for p in CHECK_SETS.glob("*.jsonl") if not p.name.startswith(("injections", "dev_rules"))
+    )
     print(f"| check set | n | {args.a} macro [95% CI] | {args.b} macro [95% CI] | B - A [95% CI] |")
     print("|---|---|---|---|---|")
     for path in paths:
