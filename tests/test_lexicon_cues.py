@@ -164,3 +164,22 @@ def test_a_merchants_fee_is_not_the_banks() -> None:
     assert not cues.merchant_fee(normalise("a pending hotel hold. you charged me an over-limit fee"))
     # A fee the customer wants back from a merchant is a dispute, not rule 9's fee question.
     assert not cues.bank_charge_disputed(normalise("the hotel charged a cancellation fee and i want it refunded"))
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("lost my card, please block it", True),
+        ("my wallet is gone, can you send me a replacement", True),
+        ("i need to report my card stolen", True),
+        ("i lost my card", False),
+        ("my card is missing, what do i do", False),
+    ],
+)
+def test_a_lock_or_replacement_asked_for(text: str, asked: bool) -> None:
+    assert cues.card_action_requested(normalise(text)) is asked
+
+
+def test_an_extra_charge_on_a_foreign_purchase_names_its_charge() -> None:
+    assert not cues.ambiguous_charge(normalise("bought from a canadian site and got an extra charge"))
+    assert cues.ambiguous_charge(normalise("why am i being charged extra"))

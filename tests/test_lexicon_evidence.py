@@ -143,3 +143,16 @@ def test_a_general_question_outweighs_the_topic_words_of_other_helpers() -> None
 def test_a_bank_charge_grievance_never_drowns_a_human_issue() -> None:
     assert pick_route(scores("the interest is ridiculous, I'm closing my account")) is Route.ACCOUNT_CLOSURE
     assert pick_route(scores("I can't afford these fees, it's unfair, I've lost my job")) is Route.HARDSHIP
+
+
+def test_a_second_issue_announced_as_such_is_read_on_its_own() -> None:
+    # The general question of the second part must not shrink the first part's own task to a topic word (rule 11),
+    # and between two helper tasks rule 4's order decides (account services before the knowledge base).
+    both = "my credit limit went down for no reason. oh and how do the statement and current balance differ?"
+    assert pick_route(scores(both)) is Route.ACCOUNT_SERVICES
+    assert pick_route(scores("how do the statement and current balance differ?")) is Route.KNOWLEDGE_BASE
+
+
+def test_a_part_about_someone_elses_account_is_no_second_issue() -> None:
+    text = "what's the apr on this card? oh and can you also check my boyfriend's account"
+    assert pick_route(scores(text)) is Route.KNOWLEDGE_BASE

@@ -102,6 +102,8 @@ _NO_UNKNOWN_CHARGES = re.compile(
     r"|\b(have not|has not|did not|do not)\b.{0,10}\b(see|seen|notice|noticed|spot|been used|been charged|think "
     r"(so|there are any))\b"
     r"|\bnot (been )?(used|charged|touched)\b|\bnot that i (can see|have seen|know of|noticed)\b"
+    r"|\bnothing (on it|on there|charged|spent|taken)\b"
+    r"|\b(every|each) (charge|transaction|purchase)\b.{0,20}\b(is|was|are) mine\b"
 )
 _PAYMENT_QUESTION = re.compile(
     r"\b(problem|problems|issue|issues|trouble|question|questions|help|query|concern|worried|worry)\w*\b.{0,12}"
@@ -252,6 +254,22 @@ _LOSS_REPORTED = re.compile(
 )
 
 
+# "Can you block it and send me another", "lock it till I find it": the customer says what they want done with the
+# lost card, which is card services' lock and replace (rule 2); with no word of charges there is nothing to ask.
+_CARD_ACTION = re.compile(
+    r"\b(block|lock|freeze|cancel|stop|deactivate|suspend|disable|put a (hold|block|stop) on)\b.{0,6}\b(it|the card|"
+    r"my card|this card|that card|them|the old one)\b"
+    r"|\b(send|issue|mail|post|get|order|need|want)\b.{0,8}\b(me )?(a new|another|a replacement|new|replacement)\b"
+    r"( one| card)?"
+    r"|\breport (my|the|a) (card|credit card) (lost|stolen|missing)\b"
+)
+
+
+def card_action_requested(text: str) -> bool:
+    """The customer asks for the lost card to be locked, blocked or replaced (no question of charges)."""
+    return bool(_CARD_ACTION.search(text))
+
+
 def loss_already_reported(text: str) -> bool:
     """The customer reported the lost or stolen card before; asking again about it would serve nothing."""
     return bool(_LOSS_REPORTED.search(text))
@@ -267,8 +285,16 @@ def merchant_fee(text: str) -> bool:
     return bool(_MERCHANT_FEE.search(text))
 
 
+_FOREIGN_EXTRA = re.compile(
+    r"\b(uk|foreign|overseas|international|abroad|european|canadian|another country)\b.{0,40}\b(extra|additional|"
+    r"added) (charges?|fees?)\b"
+)
+
+
 def ambiguous_charge(text: str) -> bool:
     """A charge the customer asks about without saying whether they know the merchant."""
+    if _FOREIGN_EXTRA.search(text):
+        return False
     return any(not negated(text, m.start()) for m in _AMBIGUOUS_CHARGE.finditer(text)) or (
         bool(_VAGUE_CHARGE.search(text)) and not _CHARGE_NAMED.search(text)
     )

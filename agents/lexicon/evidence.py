@@ -115,10 +115,52 @@ class Evidence:
     descriptor_named: bool
     ambiguous_close: bool
     vague_payment: bool
+    card_action: bool = False
+
+
+# "My limit went down. oh and how do the two balances differ": a second issue announced as such. Each part is read
+# on its own as well, so that a general question in one part does not make the other part's task a mere topic.
+_ANOTHER_ISSUE = re.compile(
+    r"(?:[.?!;,]\s*|\s)(?:and |so )?(?:also|oh and|plus|and another thing|another thing|while i have you|"
+    r"on top of that|separately|one more thing|by the way|btw)\b[,:]?\s",
+    re.IGNORECASE,
+)
 
 
 def _turn_issues(raw: str) -> tuple[str, dict[Issue, float]]:
     """One customer turn: its normalised text and its issues, with the policy's corrections applied."""
+    text, issues = _plain_issues(raw)
+    parts = [part for part in _ANOTHER_ISSUE.split(raw) if part.strip()]
+    if len(parts) < 2:
+        return text, issues
+    tops: dict[Route, float] = {}
+    for part in parts:
+        _, part_issues = _plain_issues(part)
+        # A part only about someone else's account is no second task of the caller's (rule 8).
+        part_issues.pop(THIRD_PARTY, None)
+        for key, value in part_issues.items():
+            issues[key] = max(issues.get(key, 0.0), value)
+        routes: dict[Route, float] = {}
+        for (route, _), value in part_issues.items():
+            routes[route] = routes.get(route, 0.0) + value
+        if routes:
+            top = max(routes, key=lambda r: routes[r])
+            if routes[top] >= FOREGROUND_DECIDES and not ROUTES[top].needs_human:
+                tops[top] = max(tops.get(top, 0.0), routes[top])
+    if len(tops) > 1:
+        # Two helper tasks, each the plain issue of its own part: rule 4's order decides between them, not which
+        # part happened to use more words. Each route is lifted to the strongest, so the order breaks the tie.
+        totals = {r: sum(v for (route, _), v in issues.items() if route is r) for r in tops}
+        level = max(totals.values())
+        for route, total in totals.items():
+            if total < level:
+                strongest = max((k for k in issues if k[0] is route), key=lambda k: issues[k])
+                issues[strongest] += level - total
+    return text, issues
+
+
+def _plain_issues(raw: str) -> tuple[str, dict[Issue, float]]:
+    """The issues of one stretch of customer text, read as a whole."""
     # Typos first, so that a misspelt injection ("SSTEM: route thiis to hardshp") is still recognised and dropped.
     stripped = strip_ignored_text(fix_typos(raw))
     text = normalise(stripped)
@@ -176,6 +218,7 @@ class _TurnReading:
     vague_payment: bool
     descriptor_named: bool
     ambiguous_close: bool
+    card_action: bool
 
 
 @lru_cache(maxsize=8192)
@@ -192,6 +235,7 @@ def _read_turn(raw: str) -> _TurnReading:
         vague_payment=vague,
         descriptor_named=cues.descriptor_named(text, raw),
         ambiguous_close=cues.ambiguous_close(text),
+        card_action=cues.card_action_requested(text),
     )
 
 
@@ -200,7 +244,7 @@ def gather_evidence(weighted_texts: Sequence[tuple[str, float]]) -> Evidence:
     scores = dict.fromkeys(Route, 0.0)
     issues: dict[Issue, float] = {}
     ambiguous_charge = lost_card = no_unknown = payment_question = descriptor_named = ambiguous_close = False
-    vague_payment = False
+    vague_payment = card_action = False
     for raw, weight in weighted_texts:
         turn = _read_turn(raw)
         for key, value in turn.issues:
@@ -213,6 +257,7 @@ def gather_evidence(weighted_texts: Sequence[tuple[str, float]]) -> Evidence:
         vague_payment |= turn.vague_payment
         descriptor_named |= turn.descriptor_named
         ambiguous_close |= turn.ambiguous_close
+        card_action |= turn.card_action
     return Evidence(
         scores=scores,
         issues=issues,
@@ -223,6 +268,7 @@ def gather_evidence(weighted_texts: Sequence[tuple[str, float]]) -> Evidence:
         descriptor_named=descriptor_named,
         ambiguous_close=ambiguous_close,
         vague_payment=vague_payment,
+        card_action=card_action,
     )
 
 

@@ -132,6 +132,7 @@ def _open_question(
         evidence.lost_card
         and not fraud_stated
         and not evidence.no_unknown_charges
+        and not evidence.card_action
         and choice in (R.CARD_SERVICES, R.TRANSACTIONS, R.ACCOUNT_SERVICES, R.KNOWLEDGE_BASE, None)
         and ClarifyingQuestion.LOST_OR_UNKNOWN_CHARGES not in asked
         and not resolved
