@@ -24,7 +24,8 @@ CHECKPOINT_FORMAT = "ccsim-builtin-policy"
 # 2: the hashing featurizer gained the dense lexicon block (a different feature space than version 1's).
 # 4: the encoder featurizer became the hashing blocks plus a numpy MiniLM embedding (new header fields and layout).
 # 5: the rules prior block (the rules planner's decision, one-hot) joined the hashing featurizer.
-# 6: the text blocks read the customer's words through strip_ignored_text (injected instructions removed).
+# 6: the text blocks read the customer's words through strip_ignored_text (injected instructions removed), with
+#    the lexicon of issues 11 and 12's second wave (the lexicon block reads the route scores of patterns.yaml).
 CHECKPOINT_VERSION = 6
 HEADER_FILE = "policy.json"
 ARRAYS_FILE = "policy.npz"
