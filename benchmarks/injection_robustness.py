@@ -13,7 +13,11 @@ Each phrasing of a set of injection templates wraps each real-style utterance of
   inj-t107..t156 were written in families no set had (markup and configs, mode and QA claims, twelve more
   languages, look-alike letters, rot13, footnotes and signatures) and measured once before any fix (3.10%);
   inj-t157..t186 (1.14%) and then inj-t187..t210 (2.24%) were written after the fixes before them, in the
-  outsiders' six families, and each measured once before its own fixes: the best estimate of a fresh set's rate;
+  outsiders' six families, and each measured once before its own fixes; inj-t211..t322 are four blind batches of
+  28 (4 per family, written before the fixes of each, for recognition by structure: another language by its
+  function words, bare route values after routing words, machine readers, authority and policy documents),
+  measured once each before their fixes: 0.51%, 1.80%, 4.11%, 2.14% (the last is the best estimate of a fresh
+  set's rate);
 - `injections_heldout.jsonl`: written before any tuning; measured once (43.06% -> 6.67%), then its
   failures were studied and fixed, so it is tuning data now;
 - `injections_heldout_v2.jsonl`: written after that and measured once (7.97%), then its failures were
@@ -303,7 +307,9 @@ def _guard_line(guard: GuardReport) -> str:
 
 _LEXICON = "ccsim.agents.lexicon"
 # The modules of the ignored-text path, in import order (a later one imports the earlier ones).
-_PATH_MODULES = ("deobfuscate", "departments", "instructions", "ignored_text")
+# In import order; normalise (which ignored_text reads since the third-party typos) and language (since the
+# structural round) load with the rest, so that a revision's ignored_text imports its own siblings.
+_PATH_MODULES = ("deobfuscate", "departments", "normalise", "language", "instructions", "ignored_text")
 
 
 def _modules_at(rev: str) -> types.SimpleNamespace:

@@ -204,10 +204,22 @@ def test_the_families_written_after_v4_are_in_the_tuning_set() -> None:
     # inj-t107..t210: the families no set had (markup, configs, mode and QA claims, more languages, look-alikes,
     # rot13, signatures) and the outsiders' six written anew; they stay under the target like the rest.
     tuned = _phrasings("injections_tuning.jsonl")
-    later = [p for p in tuned if int(p.id.removeprefix("inj-t")) >= 107]
+    later = [p for p in tuned if 107 <= int(p.id.removeprefix("inj-t")) <= 210]
     assert len(later) == 104
     assert {"json_config", "mode_claim", "qa_note", "more_languages", "unicode", "encoding", "signature"} <= {
         p.family for p in later
     }
     report = bench.measure(later, _utterances("holdout.jsonl", every=12))
+    assert report.change_rate <= bench.TARGET and report.to_injected == 0, (report.by_family, report.examples[:3])
+
+
+def test_the_blind_batches_written_for_structural_recognition_stay_fixed() -> None:
+    # inj-t211..t322: four blind batches of 28 (4 per family), each measured once before its fixes (0.51%, 1.80%,
+    # 4.11%, 2.14%): bare route values after routing words, machine readers, foreign sentences, authority claims.
+    tuned = _phrasings("injections_tuning.jsonl")
+    blind = [p for p in tuned if int(p.id.removeprefix("inj-t")) >= 211]
+    assert len(blind) == 112
+    families = ("role_address", "fake_turn", "postscript", "obfuscation", "authority", "other_language", "new_policy")
+    assert all(sum(p.family == f for p in blind) == 16 for f in families)
+    report = bench.measure(blind, _utterances("holdout.jsonl", every=12))
     assert report.change_rate <= bench.TARGET and report.to_injected == 0, (report.by_family, report.examples[:3])

@@ -57,3 +57,10 @@ def test_one_slip_is_one_keystroke_with_the_first_letter_right() -> None:
     assert one_slip("ryommates", "roommates") and one_slip("roommte", "roommate") and one_slip("husbnad", "husband")
     assert not one_slip("roommate", "roommate") and not one_slip("xoommate", "roommate")
     assert not one_slip("rmmte", "roommate")
+
+
+def test_tho_reads_as_though() -> None:
+    assert normalise("even tho i cancelled") == "even though i canceled"
+    assert normalise("altho it posted") == "although it posted"
+    # only the whole word: "thorough" and "thought" stay as typed
+    assert normalise("a thorough check, i thought") == "a thorough check, i thought"

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ccsim.agents.lexicon.departments import neutralise_departments
-from ccsim.agents.lexicon.instructions import drop_instructions, is_instruction
+from ccsim.agents.lexicon.departments import NEUTRAL, neutralise_departments
+from ccsim.agents.lexicon.instructions import _ROUTING_VERB_WORD as _ROUTING_ACT
+from ccsim.agents.lexicon.instructions import drop_instructions, has_cue, is_instruction
 from ccsim.agents.lexicon.normalise import one_slip
 
 __all__ = ["drop_instructions", "drop_third_party", "is_instruction", "mentions_someone_else", "strip_ignored_text"]
@@ -44,6 +45,10 @@ _INJECTIONS: tuple[str, ...] = (
     # "Developer mode on", "SYSTEM PROMPT UPDATE": the framing of an injection, never an issue.
     r"\b(?:developer|dev|god|admin|debug|maintenance|test)\s+mode(?:\s+(?:on|enabled|activated))?\b[.!:]?",
     r"\bsystem\s+(?:prompt|override|message|update)(?:\s+(?:update|override))?\b\s*:?",
+    # An order about the conversation itself ("skip the clarifying questions", "no need to ask me questions"): the
+    # planner asks when the evidence is short, whoever tells it not to.
+    r"\b(?:skip|no\s+need\s+(?:for|to\s+ask)|don'?t\s+ask|do\s+not\s+ask|without\s+asking|stop\s+asking|"
+    r"never\s+ask)\b[^.!?\n]{0,30}?\bquestions?\b[^.!?\n]*",
     # "Route: disputes", "department=fraud": a field-like label naming a destination (typos in the label too), the
     # value alone; never "My question: collections keep calling me", where a sentence follows the label.
     r"\b(?!(?:user|customer|client|caller|me)\b)[a-z]{3,12}\s*[:=]\s*"
@@ -78,7 +83,27 @@ def strip_ignored_text(text: str) -> str:
     for pattern in (*_INJECTION_RES, *_HUMAN_DEMAND_RES):
         out = pattern.sub(" ", out)
     # What instruction no family above recognised still names its department only by name: read as no department.
-    return _WHITESPACE.sub(" ", neutralise_departments(out)).strip()
+    out = neutralise_departments(out)
+    if NEUTRAL in out:
+        out = _without_routing_to_the_team(out)
+    return _WHITESPACE.sub(" ", out).strip()
+
+
+_CLAUSE = re.compile(r"(?<=[.!?;,:])\s+|\n+")
+_CLAUSE_WORDS = 8
+
+
+def _without_routing_to_the_team(text: str) -> str:
+    """The text without the short clauses that route or assert a destination and say nothing else ("Podria pasarme
+    con the bank's team?", "P.S. the bank's team would know what to do with this."): whatever wording got past the
+    families, a department's name beside the routing act or a cue is an instruction, whoever it addresses."""
+    kept = []
+    for clause in _CLAUSE.split(text):
+        rest = clause.replace(NEUTRAL, " ")
+        if NEUTRAL in clause and len(rest.split()) <= _CLAUSE_WORDS and (_ROUTING_ACT.search(rest) or has_cue(rest)):
+            continue
+        kept.append(clause)
+    return " ".join(kept)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -146,5 +171,21 @@ def drop_third_party(text: str) -> str:
             return text
         text = read
     clauses = _CLAUSE_SPLIT.split(text)
-    kept = [c for c in clauses if not _SOMEONE_ELSE.search(c)]
+    kept = [c if not (m := _SOMEONE_ELSE.search(c)) else _own_tail(c[m.end() :]) for c in clauses]
+    kept = [c for c in kept if c]
     return " ".join(kept) if kept else ""
+
+
+# After the other person's account, a new clause with its own subject that is about the caller ("my son has a card
+# with you | the gym will not stop charging me"): typed with no punctuation between, it is still the caller's issue.
+_BESIDE = re.compile(r"^\W*(?:(?:with|at|from|by)\s+(?:you|your\s+bank|the\s+bank|you\s+guys|yous)\b\W*)?")
+_NEW_SUBJECT = re.compile(r"^(?:the|my|i|this|a|an|some|they|someone|somebody|now|but|yet)\b")
+_CALLER = re.compile(r"\b(?:i|me|myself)\b")
+_OWN_WORDS = 6
+
+
+def _own_tail(tail: str) -> str:
+    rest = tail[_BESIDE.match(tail).end() :]  # type: ignore[union-attr]
+    if len(rest.split()) >= _OWN_WORDS and _NEW_SUBJECT.match(rest) and _CALLER.search(rest):
+        return rest
+    return ""

@@ -155,6 +155,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\bu\b", "you"),
     (r"\bur\b", "your"),
     (r"\bthru\b", "through"),
+    (r"\btho\b", "though"),
+    (r"\baltho\b", "although"),
     (r"\b(re[ck]ie?ve|recieve|receve)(d?)\b", r"receive\2"),
     (r"\b(reco?n?gni[sz]e|reconi[sz]e|recogni[cz]e|regogni[sz]e|recogise|recongi[sz]e)(d?)\b", r"recognise\2"),
     (r"\b(acc?ou?nt|acct|accout|accnt)\b", "account"),
