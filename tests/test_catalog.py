@@ -156,7 +156,7 @@ TOPIC_HOMES = {
     "atm_cash_not_dispensed": "disputes",  # rule 1: the customer made the withdrawal, the charge is wrong
     "atm_withdrawal_fraud": "fraud",  # rule 1: a withdrawal the customer did not make
     "foreign_transaction_fee": "knowledge_base",  # foreign fees and exchange rates
-    "credit_limit_change": "account_services",  # rule 11: their own limit lowered; how limits are set is how_to_question
+    "credit_limit_change": "account_services",  # rule 11: their own limit; how limits are set is a how_to_question
     "update_contact_details": "account_services",  # contact details
     "autopay_setup": "account_services",  # rule 9: autopay that did not run
     "fee_complaint": "knowledge_base",  # rule 9: interest and APR complaints too
