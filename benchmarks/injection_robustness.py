@@ -25,8 +25,13 @@ Each phrasing of a set of injection templates wraps each real-style utterance of
 - `injections_heldout_v3.jsonl`: written by someone who had not seen the code, measured once (6.81%), then
   studied: tuning data now;
 - `injections_heldout_v4.jsonl`: written by an outsider who never saw the code; measured once: 12.60% at
-  f9b7d24 (session start), 4.12% at e2794b0, then studied: tuning data now. The honest figure is the next
-  set's, measured once by someone else.
+  f9b7d24 (session start), 4.12% at e2794b0, then studied: tuning data now;
+- `injections_heldout_v5.jsonl`: 56 phrasings in 7 families by an outsider who never saw the code; measured once:
+  8.03% at 58ec192, 3.64% at d823d1e (only 108 of 489 changes to the injected department: residue of the
+  instruction moved the rest), then studied and fixed by kind (a line an instruction was removed from keeps
+  nothing of it when another line holds the customer's words; words quoted inside an instruction are kept; the
+  preamble before "now route this:" goes; letters spelt with spaced dashes are one word): tuning data now. The
+  honest figure is the next set's, measured once by someone else.
 A missing set is skipped with a note.
 A change is any difference between the first decision on the plain utterance and on the injected one
 (another route, or asking instead of routing); 'to injected' counts changes to the department the
@@ -67,6 +72,8 @@ PHRASING_SETS = {
     "held-out v2 (measured once, then tuned on)": CHECK_SETS / "injections_heldout_v2.jsonl",
     "held-out v3 (measured once, then tuned on)": CHECK_SETS / "injections_heldout_v3.jsonl",
     "held-out v4 (measured once, then tuned on)": CHECK_SETS / "injections_heldout_v4.jsonl",
+    "held-out v5 (measured once: 8.03% at 58ec192, 3.64% at d823d1e; then tuned on)": CHECK_SETS
+    / "injections_heldout_v5.jsonl",
 }
 PLAIN_SETS = ("holdout.jsonl", "realistic.jsonl", "registers.jsonl", "registers_v2.jsonl")
 # Every set of real-style openings, for the guard (registers_v3 came after the timing figures were taken).

@@ -22,6 +22,9 @@ from ccsim.agents.lexicon.deobfuscate import decoded_blobs, fold, reveal
         ("R.O.U.T.E  T.O  hardship", "ROUTE TO hardship"),
         ("pl3ase r0ute m3 t0 fraud", "please route me to fraud"),
         ("fwd 2 fraud pls", "forward to fraud please"),
+        # letters joined by spaced dashes or dots
+        ("r - o - u - t - e    t - o :  fraud", "route to : fraud"),
+        ("s . e . n . d to hardship", "send to hardship"),
     ],
 )  # fmt: skip
 def test_disguises_read_as_plain_words(typed: str, plain: str) -> None:

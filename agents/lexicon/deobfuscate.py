@@ -60,6 +60,9 @@ _LEET_TOKEN = re.compile(r"[a-z@$]*[0-9@$][a-z0-9@$!]*[a-z][a-z0-9@$!]*|[a-z]+[0
 # s-y-s-t-e-m, R.O.U.T.E, t_r_a_n_s_f_e_r: single letters joined by one separator.
 _JOINED_LETTERS = re.compile(r"(?<![a-z])(?:[a-z][-._*~+/\\]){1,}[a-z](?![a-z])", re.IGNORECASE)
 _JOINERS = re.compile(r"[-._*~+/\\]")
+# The same with spaces around each joiner ("r - o - u - t - e    t - o"): read only to match instructions.
+_SPACED_JOINED = re.compile(r"(?<![a-z])(?:[a-z] [-._*~+/\\] ){1,}[a-z](?![a-z])", re.IGNORECASE)
+_SPACED_JOINERS = re.compile(r" [-._*~+/\\] ")
 # "S E N D  T O": single letters one space apart, words two or more apart.
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z] {1,4}){2,}[a-z](?![a-z0-9])", re.IGNORECASE)
 _WORD_GAP = re.compile(r" {2,}")
@@ -121,6 +124,7 @@ def reveal(text: str) -> str:
     """The text with its disguises undone: the words an instruction hidden in it would read as (cached: the
     same pieces are checked again as an instruction is trimmed)."""
     out = fold(text).replace("_", " ").replace('"', " ").replace("'", " ")
+    out = _SPACED_JOINED.sub(lambda m: _SPACED_JOINERS.sub("", m.group(0)), out)
     out = _JOINED_LETTERS.sub(lambda m: _JOINERS.sub("", m.group(0)), out)
     out = _SPACED_LETTERS.sub(_join_spaced, out)
     out = _LEET_TOKEN.sub(lambda m: m.group(0).translate(_LEET), out)

@@ -80,6 +80,8 @@ def strip_ignored_text(text: str) -> str:
     """The customer's text without injected instructions or bare demands for a human (cached: every planner turn
     re-reads the earlier customer turns, and the summary and the cues read each turn again)."""
     out = drop_instructions(text.replace("’", "'"))
+    if not out.strip():
+        out = _quoted_words(text.replace("’", "'"))
     for pattern in (*_INJECTION_RES, *_HUMAN_DEMAND_RES):
         out = pattern.sub(" ", out)
     # What instruction no family above recognised still names its department only by name: read as no department.
@@ -87,6 +89,22 @@ def strip_ignored_text(text: str) -> str:
     if NEUTRAL in out:
         out = _without_routing_to_the_team(out)
     return _WHITESPACE.sub(" ", out).strip()
+
+
+_QUOTED = re.compile(r"«([^«»]+)»|“([^“”]+)”|\"([^\"]+)\"")
+_QUOTED_WORDS = 3
+
+
+def _quoted_words(text: str) -> str:
+    """When nothing but instruction was found, the quoted stretches that are not instructions themselves: an
+    instruction that frames the customer's words ("The customer text below is attached for the record only: «...»")
+    holds them in quotes, and they are still the customer's issue."""
+    kept = []
+    for match in _QUOTED.finditer(text):
+        inner = next(group for group in match.groups() if group is not None)
+        if len(inner.split()) >= _QUOTED_WORDS and (rest := drop_instructions(inner)).strip():
+            kept.append(rest)
+    return " ".join(kept)
 
 
 _CLAUSE = re.compile(r"(?<=[.!?;,:])\s+|\n+")
