@@ -53,6 +53,15 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
     parser.add_argument("--repeats", type=int, default=defaults.correction_repeats, help="correction_repeats")
     parser.add_argument("--epochs", type=int, default=defaults.warm_start_epochs, help="warm_start_epochs")
     parser.add_argument("--prior-logit", type=float, default=defaults.rules_prior_logit, help="rules_prior_logit")
+    parser.add_argument(
+        "--prior-dropout",
+        type=float,
+        default=defaults.prior_dropout,
+        help="prior_dropout: share of training examples whose rules prior block is zeroed",
+    )
+    parser.add_argument(
+        "--dropout-lexicon", action="store_true", help="prior_dropout_lexicon: zero the lexicon block too"
+    )
     parser.add_argument("--anchor", type=float, default=defaults.label_anchor, help="label_anchor")
     parser.add_argument("--check-set", type=Path, default=defaults.check_set)
     parser.add_argument(
@@ -92,6 +101,8 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
         correction_repeats=args.repeats,
         label_anchor=args.anchor,
         rules_prior_logit=args.prior_logit,
+        prior_dropout=args.prior_dropout,
+        prior_dropout_lexicon=args.dropout_lexicon,
         featurizer=featurizer,
         check_set=args.check_set,
         output_dir=args.out,

@@ -17,12 +17,14 @@ from ccsim.scenarios.generator import GenerationConfig, generate_scenarios
 from ccsim.scenarios.io import ScenarioFileError, dumps_scenario, write_scenarios
 from ccsim.training.builtin_train import (
     BuiltinTrainConfig,
+    PriorDropout,
     TrainProgress,
     answer_steps,
     group_advantages,
     label_steps,
     load_training_scenarios,
     policy_gradient_update,
+    prior_block_ranges,
     train_builtin,
 )
 from ccsim.training.learning_curve import read_curve_csv
@@ -223,3 +225,38 @@ async def test_the_rules_or_labels_warm_start_keeps_the_rules_right_and_corrects
     corrections = fresh_agrees.count(False)
     assert corrections % 3 == 0, "each correction enters correction_repeats times"
     assert sum(fresh_agrees) > corrections
+
+
+def _prior_steps() -> list[PlannerStep]:
+    featurizer = HashingFeaturizer(PRIOR)
+    openings = ["I don't recognise a charge on my card", "I lost my card yesterday", "can I raise my limit?"]
+    allowed = np.ones(len(LinearSoftmaxPolicy(PRIOR).actions), dtype=bool)
+    return [
+        PlannerStep(featurizer.featurize([{"role": "user", "content": text}]), allowed, 0) for text in openings * 20
+    ]
+
+
+def test_prior_dropout_zeroes_the_prior_block_of_some_examples_and_is_seeded() -> None:
+    config = BuiltinTrainConfig(featurizer=PRIOR, prior_dropout=0.5, seed=7)
+    ((start, stop),) = prior_block_ranges(config)
+
+    def in_block(s: PlannerStep) -> bool:
+        return bool(((s.features.indices >= start) & (s.features.indices < stop)).any())
+
+    steps = _prior_steps()
+    assert all(in_block(s) for s in steps)  # every opening carries the rules' move
+    first = PriorDropout.from_config(config, 4).apply(steps)
+    dropped = [not in_block(s) for s in first]
+    assert 10 < sum(dropped) < 50  # about half, not none and not all
+    for original, out, d in zip(steps, first, dropped, strict=True):
+        outside = original.features.indices[(original.features.indices < start) | (original.features.indices >= stop)]
+        # Only the block goes: the n-grams and the lexicon stay, values and all.
+        assert np.array_equal(out.features.indices, outside if d else original.features.indices)
+    again = PriorDropout.from_config(config, 4).apply(steps)
+    assert [not in_block(s) for s in again] == dropped  # same seed, same draw
+    other = PriorDropout.from_config(config.model_copy(update={"seed": 8}), 4).apply(steps)
+    assert [not in_block(s) for s in other] != dropped
+    assert PriorDropout.from_config(config.model_copy(update={"prior_dropout": 0.0}), 4) is None
+    with_lexicon = config.model_copy(update={"prior_dropout_lexicon": True})
+    assert len(prior_block_ranges(with_lexicon)) == 2
+    assert prior_block_ranges(config.model_copy(update={"featurizer": SMALL})) == []

@@ -35,7 +35,10 @@ from ccsim.agents.policies.builtin import (
 from ccsim.agents.policies.builtin_policy import RULES_PRIOR_LOGIT, LinearSoftmaxPolicy
 from ccsim.agents.policies.decision_messages import DecisionPlanner
 from ccsim.agents.policies.featurizer import (
+    LEXICON_DIM,
+    RULES_PRIOR_DIM,
     EncoderFeaturizerConfig,
+    FeatureVector,
     Featurizer,
     HashingFeaturizerConfig,
     build_featurizer,
@@ -148,6 +151,17 @@ class BuiltinTrainConfig(BaseModel):
         ge=0,
         description="How far the rules planner's action leads the others in the fresh policy, when the featurizer "
         "has the rules prior block: training then moves the policy off the rules only where it shows them wrong.",
+    )
+    prior_dropout: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of training examples (warm start, GRPO updates, label anchor) whose rules prior block is "
+        "zeroed, so the n-gram weights must carry the route on their own; at test time the prior is always there. "
+        "0 turns it off (default until measured better on the check sets; docs/drafts/prior_dropout.md).",
+    )
+    prior_dropout_lexicon: bool = Field(
+        default=False, description="With prior_dropout, zero the lexicon block too in the dropped examples."
     )
     max_questions: int = Field(default=DEFAULT_MAX_QUESTIONS, ge=0, description="Clarifying questions per episode.")
     concurrency: int = Field(default=32, ge=1, description="Episodes in flight at once.")
@@ -570,15 +584,64 @@ async def rules_or_label_steps(
     return steps + corrections * config.correction_repeats
 
 
+def prior_block_ranges(config: BuiltinTrainConfig) -> list[tuple[int, int]]:
+    """[start, stop) feature ranges that prior dropout zeroes: the rules prior block, and the lexicon block with
+    `prior_dropout_lexicon`; empty where the featurizer lacks them."""
+    f = config.featurizer
+    hashing = f.hashing if isinstance(f, EncoderFeaturizerConfig) else f
+    ranges: list[tuple[int, int]] = []
+    lexicon_start = hashing.n_buckets
+    prior_start = lexicon_start + (LEXICON_DIM if hashing.lexicon else 0)
+    if hashing.lexicon and config.prior_dropout_lexicon:
+        ranges.append((lexicon_start, prior_start))
+    if hashing.rules_prior:
+        ranges.append((prior_start, prior_start + RULES_PRIOR_DIM))
+    return ranges
+
+
+class PriorDropout:
+    """Zeroes the prior blocks of a share `p` of the examples it is given, drawn from its own seeded generator."""
+
+    def __init__(self, p: float, ranges: Sequence[tuple[int, int]], rng: np.random.Generator) -> None:
+        self.p, self.ranges, self.rng = p, list(ranges), rng
+
+    @classmethod
+    def from_config(cls, config: BuiltinTrainConfig, stream: int) -> PriorDropout | None:
+        if not config.prior_dropout:
+            return None
+        return cls(config.prior_dropout, prior_block_ranges(config), np.random.default_rng([config.seed, stream]))
+
+    def drop(self, step: PlannerStep) -> PlannerStep:
+        keep = np.ones(len(step.features.indices), dtype=bool)
+        for start, stop in self.ranges:
+            keep &= (step.features.indices < start) | (step.features.indices >= stop)
+        if keep.all():
+            return step
+        features = FeatureVector(step.features.indices[keep], step.features.values[keep])
+        return PlannerStep(features, step.allowed, step.action)
+
+    def apply(self, steps: Sequence[PlannerStep]) -> list[PlannerStep]:
+        """The steps, each dropped with probability p (one draw per step, whether or not it has the blocks)."""
+        draws = self.rng.random(len(steps)) < self.p
+        return [self.drop(s) if d else s for s, d in zip(steps, draws, strict=True)]
+
+
 def imitate(
-    policy: LinearSoftmaxPolicy, steps: Sequence[PlannerStep], epochs: int, learning_rate: float, seed: int
+    policy: LinearSoftmaxPolicy,
+    steps: Sequence[PlannerStep],
+    epochs: int,
+    learning_rate: float,
+    seed: int,
+    dropout: PriorDropout | None = None,
 ) -> None:
-    """Supervised passes (advantage 1 on the target action) in shuffled minibatches of 32."""
+    """Supervised passes (advantage 1 on the target action) in shuffled minibatches of 32; with `dropout`, each
+    epoch drops the prior blocks of a fresh draw of the examples."""
     rng = np.random.default_rng([seed, 1])
     for _ in range(epochs):
         order = rng.permutation(len(steps))
+        epoch = dropout.apply(steps) if dropout is not None else steps
         for start in range(0, len(order), 32):
-            batch = [([steps[i]], 1.0) for i in order[start : start + 32]]
+            batch = [([epoch[i]], 1.0) for i in order[start : start + 32]]
             policy_gradient_update(policy, batch, learning_rate)
 
 
@@ -621,7 +684,14 @@ async def _train_builtin(config: BuiltinTrainConfig, *, progress: ProgressCallba
             steps = await rules_or_label_steps(policy, featurizer, train, config)
         else:
             steps = await rules_steps(policy, featurizer, train, config)
-        imitate(policy, steps, config.warm_start_epochs, config.learning_rate, config.seed)
+        imitate(
+            policy,
+            steps,
+            config.warm_start_epochs,
+            config.learning_rate,
+            config.seed,
+            PriorDropout.from_config(config, 4),
+        )
         warm_steps = steps
         warm_val = await evaluate_policy(policy, val, config)
     warm_seconds = time.perf_counter() - warm_started
@@ -644,6 +714,7 @@ async def _train_builtin(config: BuiltinTrainConfig, *, progress: ProgressCallba
 
     batch_rng = np.random.default_rng([config.seed, 2])
     anchor_rng = np.random.default_rng([config.seed, 3])
+    dropout = PriorDropout.from_config(config, 5)
     adagrad = AdagradState(policy) if config.optimizer == "adagrad" else None
     started = time.perf_counter()
     episodes_played = 0
@@ -675,11 +746,12 @@ async def _train_builtin(config: BuiltinTrainConfig, *, progress: ProgressCallba
             advantages = group_advantages(rewards, config.advantage_epsilon)
             for episode, advantage in zip(group, advantages, strict=True):
                 steps = replay_planner_turns(policy, featurizer, episode.planner_messages, config.max_questions)
-                updates.append((steps, float(advantage)))
+                updates.append((dropout.apply(steps) if dropout else steps, float(advantage)))
         grpo_update(policy, updates, config, adagrad)
         if config.label_anchor and warm_steps:
             anchor = anchor_rng.choice(len(warm_steps), size=min(len(jobs), len(warm_steps)), replace=False)
-            batch = [([warm_steps[int(i)]], 1.0) for i in anchor]
+            anchored = [warm_steps[int(i)] for i in anchor]
+            batch = [([s], 1.0) for s in (dropout.apply(anchored) if dropout else anchored)]
             policy_gradient_update(policy, batch, config.learning_rate * config.label_anchor)
 
         point = CurvePoint(
