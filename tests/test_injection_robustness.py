@@ -110,6 +110,9 @@ def test_the_sets_are_apart() -> None:
     assert len(v4) == 48 and not tuned & {p.template for p in v4}
     v5 = _phrasings("injections_heldout_v5.jsonl")
     assert len(v5) == 56 and not tuned & {p.template for p in v5}
+    # v6 is the unstudied set: none of its templates may leak into the tuning set or into v5.
+    v6 = _phrasings("injections_heldout_v6.jsonl")
+    assert len(v6) == 56 and not (tuned | {p.template for p in v5}) & {p.template for p in v6}
     assert len({p.id for p in _phrasings("injections_tuning.jsonl")}) == len(tuned)
 
 

@@ -73,7 +73,7 @@ def test_rules_follow_the_new_policy_rules(text: str, route: Route) -> None:
     assert decision.route is route, decision
 
 
-@pytest.mark.parametrize("name", ["registers", "registers_v2", "registers_v3"])
+@pytest.mark.parametrize("name", ["registers", "registers_v2", "registers_v3", "registers_v4"])
 def test_registers_check_set_loads_and_covers_every_route(name: str) -> None:
     scenarios = load_check_set(name)
     assert 280 <= len(scenarios) <= 320
@@ -84,7 +84,7 @@ def test_registers_check_set_loads_and_covers_every_route(name: str) -> None:
     assert all(check_scenario(s) == [] for s in scenarios)
 
 
-@pytest.mark.parametrize("name", ["registers", "registers_v2", "registers_v3"])
+@pytest.mark.parametrize("name", ["registers", "registers_v2", "registers_v3", "registers_v4"])
 def test_registers_check_set_is_apart_from_the_other_sets(name: str) -> None:
     def openings(name: str) -> set[str]:
         with (CHECK_SETS / f"{name}.jsonl").open(encoding="utf-8") as f:
