@@ -693,7 +693,9 @@ _JSON_OBJECT = re.compile(
 # ("#fraud", "@fraud_team", "--> hardship", "=> disputes").
 _MARKED_DESTINATION = re.compile(
     # (or fenced by symbols no sentence uses: "~~ fraud ~~", "** disputes **", "^^ hardship")
-    r"(?:(?<![\w#@])[#@]|-+>|=+>|\u2192|>>|\u00bb|~+|\*{2,}|={2,}|\+{2,}|\^+|<{2,})[ \t]*(?:the[ \t]+)?"
+    # each run starts where it starts (a lookbehind), so a long run is not retried at every one of its characters
+    r"(?:(?<![\w#@])[#@]|-+>|=+>|\u2192|>>|\u00bb|(?<!~)~+|(?<!\*)\*{2,}|(?<!=)={2,}|(?<!\+)\+{2,}|"
+    r"(?<!\^)\^+|(?<!<)<{2,})[ \t]*(?:the[ \t]+)?"
     r"(?:fraud|disputes?|hardship|retention|closure|collections|transactions|account[_ \t]?closure|"
     r"card[_ \t]?services|account[_ \t]?services|knowledge[_ \t]?base)"
     r"(?:[_ \t]?(?:team|department|dept|queue|desk|unit))?\b",
@@ -732,7 +734,8 @@ _USER_TURN = re.compile(
 _USER_LABEL_AT_LINE = re.compile(
     r"(?im)^[ \t>#*|-]*(?:[\[(][^\])\n]{0,60}[\])][ \t]*)*[\[(*]*[ \t]*" + _USER_ROLES + r"\b[\])*]*[ \t]*(?::|>)[ \t]*"
 )
-_HEADING_LINE = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+(?:\S+[ \t]*){1,4}$")
+# Words split by required blanks: "(?:\S+[ \t]*){1,4}" could cut one long word n^3 ways (seconds per line).
+_HEADING_LINE = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+\S+(?:[ \t]+\S+){0,3}[ \t]*$")
 _ASKING_WORDS = 4
 
 
