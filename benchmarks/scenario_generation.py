@@ -127,7 +127,7 @@ import scenario_generation as bench
 from ccsim.scenarios import sharding
 from ccsim.scenarios.io import format_scenarios
 from ccsim.cli import app
-sharding._faker = functools.cache(lambda: Faker("en_US"))
+sharding.process_faker = functools.cache(lambda: Faker("en_US"))
 sharding._fewer_collections = contextlib.nullcontext  # CPython's collector thresholds
 sharding.encode_scenarios = lambda scenarios, suffix: format_scenarios(scenarios, suffix).encode()
 with bench.plain_path():

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from faker import Faker
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ccsim.contact_center.models import CustomerFacts, Difficulty, Scenario, Split
 from ccsim.contact_center.taxonomy import ROUTES, Route, parse_route
 from ccsim.scenarios.catalog import load_catalog
-from ccsim.scenarios.fast_faker import fast_faker
+from ccsim.scenarios.fast_faker import process_faker
 from ccsim.scenarios.generator import generate_scenario
 from ccsim.scenarios.intent_inference import infer_intent
 from ccsim.scenarios.io import (
@@ -82,13 +80,6 @@ def _stable_int(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256("/".join(map(str, parts)).encode()).digest()[:4], "big")
 
 
-@cache
-def _faker() -> Faker:
-    # One per process: building a Faker costs ~2 ms, more than completing the record. The generator reseeds it
-    # for every scenario, so sharing it changes no output (tests/test_importer.py compares with a fresh one).
-    return fast_faker("en_US")
-
-
 def complete_record(record: MinimalRecord, *, seed: int = 0, default_source: str = "import") -> Scenario:
     """A full, consistent scenario around the user's opening message; deterministic in (record, seed)."""
     catalog = load_catalog()
@@ -114,7 +105,7 @@ def complete_record(record: MinimalRecord, *, seed: int = 0, default_source: str
         opening_message=record.opening_message,
         source=record.source or default_source,
         catalog=catalog,
-        faker=_faker(),
+        faker=process_faker(),
     )
     # An imported opening carries none of the generator's adversarial framing.
     if inferred is None:

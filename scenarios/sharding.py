@@ -22,18 +22,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from functools import cache
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import NamedTuple
 
-from faker import Faker
 from pydantic import BaseModel, Field
 
 from ccsim.contact_center.files import open_atomic
 from ccsim.contact_center.models import Scenario
 from ccsim.scenarios.catalog import load_catalog
-from ccsim.scenarios.fast_faker import fast_faker
+from ccsim.scenarios.fast_faker import process_faker
 from ccsim.scenarios.generator import GenerationConfig, iter_scenarios
 from ccsim.scenarios.io import ScenarioFileError, csv_header, encode_scenarios
 
@@ -105,15 +103,6 @@ def _digest(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
-@cache
-def _faker() -> Faker:
-    # One per process (the first costs ~70 ms of imports, built before workers fork), reseeded by the
-    # generator for every scenario, so sharing it across shards changes no output (tests/test_scenario_sharding.py
-    # checks the bytes).
-    # fast_faker draws what Faker("en_US") draws, with its weighted tables' sums computed once.
-    return fast_faker("en_US")
-
-
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """CPython's young-generation threshold raised to GC_YOUNG_THRESHOLD for the block, then put back."""
@@ -131,7 +120,7 @@ def _fewer_collections() -> Iterator[None]:
 def generate_shard(config: GenerationConfig, start: int, stop: int, suffix: str = ".jsonl") -> Shard:
     """Scenarios [start, stop) of `config`, exactly as `generator.iter_scenarios` makes them, as file lines."""
     with _fewer_collections():
-        scenarios = list(iter_scenarios(config, start, stop, faker=_faker()))
+        scenarios = list(iter_scenarios(config, start, stop, faker=process_faker()))
     return Shard(
         start=start,
         size=stop - start,
@@ -181,7 +170,7 @@ def iter_shards(
     if context.get_start_method() == "fork":
         # Loaded once here, inherited by every worker instead of loaded by each (~0.2 s of CPU apiece).
         load_catalog()
-        _faker()
+        process_faker()  # built before workers fork (the first costs ~70 ms of imports)
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_leave_interrupts_to_parent)
     in_flight: deque[Future[Shard]] = deque()
     try:

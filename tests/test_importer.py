@@ -39,7 +39,7 @@ def test_shared_faker_changes_no_output(monkeypatch: pytest.MonkeyPatch) -> None
     # The importer reuses one reseeded Faker per process; a fresh Faker("en_US") per record must give the same bytes.
     records = [MinimalRecord.model_validate(r) for r in MINIMAL]
     shared = [dumps_scenario(complete_record(r, seed=3)) for r in reversed(records)]
-    monkeypatch.setattr(importer, "_faker", lambda: Faker("en_US"))
+    monkeypatch.setattr(importer, "process_faker", lambda: Faker("en_US"))
     fresh = [dumps_scenario(complete_record(r, seed=3)) for r in reversed(records)]
     assert shared == fresh
 
