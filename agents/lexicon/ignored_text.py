@@ -13,8 +13,7 @@ import re
 from functools import lru_cache
 
 from ccsim.agents.lexicon.departments import NEUTRAL, neutralise_departments
-from ccsim.agents.lexicon.instructions import _ROUTING_VERB_WORD as _ROUTING_ACT
-from ccsim.agents.lexicon.instructions import drop_instructions, has_cue, is_instruction
+from ccsim.agents.lexicon.instructions import ROUTING_VERB_WORD, drop_instructions, has_cue, is_instruction
 from ccsim.agents.lexicon.normalise import one_slip
 
 __all__ = ["drop_instructions", "drop_third_party", "is_instruction", "mentions_someone_else", "strip_ignored_text"]
@@ -75,10 +74,11 @@ _HUMAN_DEMAND_RES = tuple(re.compile(p, re.IGNORECASE) for p in _HUMAN_DEMANDS)
 _WHITESPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def strip_ignored_text(text: str) -> str:
     """The customer's text without injected instructions or bare demands for a human (cached: every planner turn
-    re-reads the earlier customer turns, and the summary and the cues read each turn again)."""
+    re-reads the earlier customer turns, and the summary and the cues read each turn again; the built-in trainer
+    replays every opening and answer of its 4,000 scenarios at each GRPO step, more than 8,192 distinct turns)."""
     out = drop_instructions(text.replace("’", "'"))
     if not out.strip():
         out = _quoted_words(text.replace("’", "'"))
@@ -118,7 +118,8 @@ def _without_routing_to_the_team(text: str) -> str:
     kept = []
     for clause in _CLAUSE.split(text):
         rest = clause.replace(NEUTRAL, " ")
-        if NEUTRAL in clause and len(rest.split()) <= _CLAUSE_WORDS and (_ROUTING_ACT.search(rest) or has_cue(rest)):
+        short_to_the_team = NEUTRAL in clause and len(rest.split()) <= _CLAUSE_WORDS
+        if short_to_the_team and (ROUTING_VERB_WORD.search(rest) or has_cue(rest)):
             continue
         kept.append(clause)
     return " ".join(kept)

@@ -277,14 +277,7 @@ def read_as_policy(state: ConversationState) -> ConversationState:
     Only the text blocks read this; the rules prior reads the raw messages through the rules planner (which strips
     the same text itself), and the planner's hand-off summary keeps the customer's own words.
     """
-    return replace(state, customer_turns=tuple(_policy_text(t) for t in state.customer_turns))
-
-
-@functools.lru_cache(maxsize=65536)
-def _policy_text(text: str) -> str:
-    # strip_ignored_text keeps 8,192 texts; a training run replays more distinct customer turns than that (every
-    # opening and answer of 4,000 scenarios, again at each GRPO step), and a miss re-runs every instruction regex.
-    return strip_ignored_text(text)
+    return replace(state, customer_turns=tuple(strip_ignored_text(t) for t in state.customer_turns))
 
 
 def conversation_state(messages: Sequence[ChatMessage]) -> ConversationState:
