@@ -958,7 +958,7 @@ _LEAD_FRAME = re.compile(r"^([^:\n]{1,100}):\s+(?=\S)")
 _FRAME_WORDS = 12
 
 
-_ROUTING_VERB_WORD = re.compile(r"\b(?:" + _VERBS + r")\b", re.IGNORECASE)
+ROUTING_VERB_WORD = re.compile(r"\b(?:" + _VERBS + r")\b", re.IGNORECASE)
 _SENTENCE_WORDS = 3
 
 
@@ -968,7 +968,7 @@ def _reads_as_the_customers(words: str) -> bool:
     plain = reveal(words)
     return (
         len(plain.split()) >= _SENTENCE_WORDS
-        and not _ROUTING_VERB_WORD.search(plain)
+        and not ROUTING_VERB_WORD.search(plain)
         and not has_cue(words)
         and not _DEPARTMENT_FORM.search(plain)
         and not _SYSTEM_NAME.search(words)
@@ -1004,7 +1004,7 @@ def _drop_before_routing_lead(parts: list[str], kept: list[str], changed: list[b
         if not (
             lead
             and len(lead.group(1).split()) <= _FRAME_WORDS
-            and _ROUTING_VERB_WORD.search(lead.group(1))
+            and ROUTING_VERB_WORD.search(lead.group(1))
             and len(parts[index][lead.end() :].split()) >= _SENTENCE_WORDS
         ):
             continue
