@@ -60,7 +60,10 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
         help="prior_dropout: share of training examples whose rules prior block is zeroed",
     )
     parser.add_argument(
-        "--dropout-lexicon", action="store_true", help="prior_dropout_lexicon: zero the lexicon block too"
+        "--dropout-lexicon",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.prior_dropout_lexicon,
+        help="prior_dropout_lexicon: zero the lexicon block too",
     )
     parser.add_argument("--anchor", type=float, default=defaults.label_anchor, help="label_anchor")
     parser.add_argument("--check-set", type=Path, default=defaults.check_set)
