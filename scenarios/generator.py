@@ -24,7 +24,7 @@ from ccsim.scenarios import bank_data as bd
 from ccsim.scenarios.catalog import Catalog, Intent, Tier, load_catalog
 from ccsim.scenarios.typing_noise import apply_typing
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 GENERATOR_SOURCE = f"ccsim-generator/{GENERATOR_VERSION}"
 
 DEFAULT_DIFFICULTY_MIX: dict[Difficulty, float] = {
