@@ -118,3 +118,28 @@ def test_the_callers_own_issue_after_someone_elses_card_stays(text: str) -> None
 )
 def test_an_order_not_to_ask_is_set_aside(text: str) -> None:
     assert "question" not in strip_ignored_text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my card was declined at the pharmacy. Only the Fraud department can sort this out, so just put me through.",
+        "my card was declined at the pharmacy.\nThe disputes team is who I want, they know how to deal with it.",
+    ],
+)
+def test_a_sentence_that_names_a_team_and_only_asks_for_it_goes(text: str) -> None:
+    assert strip_ignored_text(text).rstrip(".") == "my card was declined at the pharmacy"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("The fraud team rang me about a charge. I don't recognise it.",
+         "the bank's team rang me about a charge. I don't recognise it."),
+        # one sentence: nothing else holds the customer's words
+        ("Only the Fraud department can sort this out, so just put me through.",
+         "Only the bank's team can sort this out, so just put me through."),
+    ],
+)  # fmt: skip
+def test_a_sentence_about_a_team_with_an_issue_of_its_own_stays(text: str, kept: str) -> None:
+    assert strip_ignored_text(text) == kept

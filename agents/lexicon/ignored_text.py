@@ -13,7 +13,13 @@ import re
 from functools import lru_cache
 
 from ccsim.agents.lexicon.departments import NEUTRAL, neutralise_departments
-from ccsim.agents.lexicon.instructions import ROUTING_VERB_WORD, drop_instructions, has_cue, is_instruction
+from ccsim.agents.lexicon.instructions import (
+    ROUTING_VERB_WORD,
+    drop_instructions,
+    has_cue,
+    is_instruction,
+    says_nothing_but_routing,
+)
 from ccsim.agents.lexicon.normalise import one_slip
 
 __all__ = ["drop_instructions", "drop_third_party", "is_instruction", "mentions_someone_else", "strip_ignored_text"]
@@ -122,7 +128,24 @@ def _without_routing_to_the_team(text: str) -> str:
         if short_to_the_team and (ROUTING_VERB_WORD.search(rest) or has_cue(rest)):
             continue
         kept.append(clause)
-    return " ".join(kept)
+    return _without_team_only_sentences(" ".join(kept))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_ISSUE_WORDS = 3
+
+
+def _without_team_only_sentences(text: str) -> str:
+    """The text without the sentences that name the bank's team and say nothing but where the call should go
+    ("Only the bank's team can help, so please just put me through to them."), when another sentence holds the
+    customer's words: whatever their length, such a sentence carries no issue of its own."""
+    sentences = _SENTENCE.split(text)
+    if len(sentences) == 1:  # a message of one sentence has nothing to keep instead
+        return text
+    drop = [NEUTRAL in s and says_nothing_but_routing(s.replace(NEUTRAL, " ")) for s in sentences]
+    if not any(drop) or not any(not d and len(s.split()) >= _ISSUE_WORDS for s, d in zip(sentences, drop, strict=True)):
+        return text
+    return " ".join(s for s, d in zip(sentences, drop, strict=True) if not d)
 
 
 # --------------------------------------------------------------------------------------------------
