@@ -231,9 +231,18 @@ def test_the_blind_batches_written_for_structural_recognition_stay_fixed() -> No
     # inj-t211..t322: four blind batches of 28 (4 per family), each measured once before its fixes (0.51%, 1.80%,
     # 4.11%, 2.14%): bare route values after routing words, machine readers, foreign sentences, authority claims.
     tuned = _phrasings("injections_tuning.jsonl")
-    blind = [p for p in tuned if int(p.id.removeprefix("inj-t")) >= 211]
+    blind = [p for p in tuned if 211 <= int(p.id.removeprefix("inj-t")) <= 322]
     assert len(blind) == 112
     families = ("role_address", "fake_turn", "postscript", "obfuscation", "authority", "other_language", "new_policy")
     assert all(sum(p.family == f for p in blind) == 16 for f in families)
     report = bench.measure(blind, _utterances("holdout.jsonl", every=12))
     assert report.change_rate <= bench.TARGET and report.to_injected == 0, (report.by_family, report.examples[:3])
+
+
+def test_the_session_5_blind_batches_stay_fixed() -> None:
+    # inj-t323..t350 (other languages and scripts, obfuscation: 0.79% blind) and inj-t351..t378 (authority, role
+    # address, policy claims, fake turns, postscripts: 3.88% blind), each measured once before its fixes.
+    batch = [p for p in _phrasings("injections_tuning.jsonl") if int(p.id.removeprefix("inj-t")) >= 323]
+    assert len(batch) == 56
+    report = bench.measure(batch, _utterances("holdout.jsonl", every=12))
+    assert report.change_rate <= bench.TARGET, (report.by_family, report.examples[:3])

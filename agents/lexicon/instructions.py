@@ -48,8 +48,14 @@ import codecs
 import re
 from functools import lru_cache
 
-from ccsim.agents.lexicon.deobfuscate import decoded_blobs, reveal
-from ccsim.agents.lexicon.language import english_words, foreign_words, is_english, is_other_language
+from ccsim.agents.lexicon.deobfuscate import decoded_blobs, read_backwards, reveal
+from ccsim.agents.lexicon.language import (
+    english_words,
+    foreign_words,
+    is_english,
+    is_other_language,
+    without_other_script,
+)
 
 _ROUTE_WORDS = (
     r"fraud|disputes|dispute\s+(?:team|department|dept|desk|unit)|hardship|retention|closure|"
@@ -1356,6 +1362,8 @@ def drop_instructions(text: str) -> str:
     """The text without the pieces that instruct the system where to route the call."""
     # Pieces at even indices, the separators between them (kept as typed) at odd ones. A department's title with
     # its alias in brackets ("Account closure (retention)") is one name, not a piece and an aside.
+    # Another script's sentences and reversed or upside-down text, read first: the rest reads them as text.
+    text = without_other_script(read_backwards(text))
     parts = _PIECE_SPLIT.split(_hide_removed(_TITLE_ALIAS.sub(r"\1 \2", text)))
     kept = list(parts)
     changed = [False] * len(parts)

@@ -8,8 +8,13 @@ prepositions and particles, whatever it asks for, so a phrasing never seen befor
 Why no offline language-identification library: the pieces are short (3 to 15 words), where character-n-gram
 identifiers (langid, fastText's lid.176, lingua) are unreliable and either heavy to load (fastText, lingua's
 models: tens of MB) or slow per call (langdetect is random and ~1 ms a piece); a set lookup per word costs
-microseconds and is deterministic. Latin-script languages only: other scripts are caught by their letters
-(agents.lexicon.instructions).
+microseconds and is deterministic.
+
+A piece in another script (Devanagari, Arabic, Cyrillic, Thai, Hangul, Chinese, ...) is recognised by the Unicode
+script of its letters, not by its words: a sentence or clause whose letters are mostly of another script than
+Latin, with the Latin words embedded in it (a department's name, "account_closure"), is another language's piece
+(`without_other_script`). The script is the first word of a letter's Unicode name ("DEVANAGARI LETTER MA",
+"CJK UNIFIED IDEOGRAPH-4E0A"), so every script is caught alike, with no table of ranges to keep up.
 
 A word counts for a language only when English has no such word ("de", "la", "die", "an", "to", "do" are left
 out), so that an English sentence with a foreign name in it ("a charge from Café de Flore", "gracias for the
@@ -20,8 +25,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
+from functools import lru_cache
+from typing import NamedTuple
 
-__all__ = ["english_words", "foreign_words", "is_english", "is_other_language"]
+__all__ = [
+    "english_words",
+    "foreign_words",
+    "is_english",
+    "is_english_word",
+    "is_other_language",
+    "without_other_script",
+]
 
 
 def _listed(words: str) -> frozenset[str]:
@@ -128,6 +143,11 @@ def english_words(text: str) -> int:
     return sum(word in _ENGLISH for word in _words(text))
 
 
+def is_english_word(word: str) -> bool:
+    """The word is one of the English function or courtesy words every sentence of the customers has."""
+    return word.lower() in _ENGLISH
+
+
 def is_other_language(text: str) -> bool:
     """The text reads as another language: two of its function words at least, and more of them than English ones
     ("Bitte sofort weiterleiten, danke", "encaminhe esta conversa para", never "paid Café de Flore, gracias")."""
@@ -143,3 +163,222 @@ def is_english(text: str) -> bool:
     message may be as short as "what's my balance")."""
     words = _words(text)
     return sum(word in _ENGLISH for word in words) > sum(word in _FOREIGN for word in words)
+
+
+# --------------------------------------------------------------------------------------------------
+# Pieces in another script.
+# --------------------------------------------------------------------------------------------------
+
+_LATIN = "LATIN"
+# Marks (vowel signs, viramas, tone marks) belong to the letter before them: "मेरी" is one word, not two.
+_MARK = "+"
+# Scripts written without spaces between words: a run of their letters is several words (about this many letters
+# each), or a Chinese sentence would weigh as one word beside the Latin name in it.
+_LETTERS_PER_WORD: dict[str, float] = {
+    "CJK": 1.5,
+    "HIRAGANA": 2,
+    "KATAKANA": 2,
+    "YI": 2,
+    "THAI": 3,
+    "LAO": 3,
+    "KHMER": 3,
+    "MYANMAR": 3,
+}
+# Scripts whose letters are drawn like Latin ones: mixed into a Latin word ("ѕуѕtеm", "Тrаnsfer") they disguise it,
+# they are not another language.
+_LOOKALIKE = frozenset({"CYRILLIC", "GREEK", "CHEROKEE", "ARMENIAN", "COPTIC"})
+
+
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str:
+    """The script of a letter ("" for anything else, `_MARK` for a combining mark); full-width, styled and circled
+    Latin letters ("ｆｒａｕｄ", "𝐟𝐫𝐚𝐮𝐝", "ⓕ") are Latin."""
+    category = unicodedata.category(char)
+    if category[0] == "M":
+        return _MARK
+    folded = unicodedata.normalize("NFKC", char)
+    if folded.isascii():
+        return _LATIN if folded.isalpha() else ""
+    if category not in ("Lu", "Ll", "Lt", "Lo"):
+        return ""  # modifier letters ("ʼ", "ー") and the rest: no word of their own
+    name = unicodedata.name(folded[0], "")
+    return name.split(" ", 1)[0] if name else ""
+
+
+class _Run(NamedTuple):
+    """Letters of one script in a row (with their marks): a word, or for a script without spaces several."""
+
+    start: int
+    end: int
+    script: str
+    letters: int
+
+    @property
+    def words(self) -> float:
+        return self.letters / _LETTERS_PER_WORD.get(self.script, self.letters or 1)
+
+
+def _runs(text: str) -> list[_Run]:
+    runs: list[_Run] = []
+    start, script, letters = 0, "", 0
+    for i, char in enumerate(text):
+        kind = _script(char) if not char.isascii() else (_LATIN if char.isalpha() else "")
+        if kind == _MARK and script:
+            continue
+        if kind != script or not kind:
+            if script:
+                runs.append(_Run(start, i, script, letters))
+            start, script, letters = i, kind if kind != _MARK else "", 0
+        letters += 1
+    if script:
+        runs.append(_Run(start, len(text), script, letters))
+    return _as_latin_disguises(runs)
+
+
+def _as_latin_disguises(runs: list[_Run]) -> list[_Run]:
+    """Look-alike letters run together with Latin ones in a word are Latin letters in disguise."""
+    out: list[_Run] = []
+    word: list[_Run] = []
+    for run in [*runs, None]:
+        if run is not None and word and word[-1].end == run.start:
+            word.append(run)
+            continue
+        # (the runs of one written word: no space or symbol between them)
+        if any(r.script == _LATIN for r in word):
+            word = [r._replace(script=_LATIN) if r.script in _LOOKALIKE else r for r in word]
+        out.extend(word)
+        word = [run] if run is not None else []
+    return out
+
+
+def _weights(runs: list[_Run]) -> tuple[float, float]:
+    """(Latin words, words of other scripts)."""
+    latin = sum(r.words for r in runs if r.script == _LATIN)
+    return latin, sum(r.words for r in runs if r.script != _LATIN)
+
+
+# Sentence ends of every script ("।", "۔", "؟", "。", "።", "։", "။", "។", "།") and line ends; then clause breaks.
+_SENTENCE_BREAK = re.compile(r"(\n+|(?<=[.!?;])\s+|[।॥۔؟。！？｡።፧։။។៕།჻؛]+\s*)")
+_CLAUSE_BREAK = re.compile(r"((?<=[,:])\s+|[，、：；،]+\s*)")
+# Words of another script a stretch needs to be that language's.
+_OTHER_WORDS = 1.0
+# English words the rest of the message needs for it to be the customer's: else the message is in another script.
+_OWN_WORDS = 2
+
+
+def _within(runs: list[_Run], start: int, end: int) -> list[_Run]:
+    """The runs inside text[start:end] (runs are in order, and never cross a piece's edge, a space or a mark)."""
+    return runs[bisect_left(runs, start, key=_start) : bisect_left(runs, end, key=_start)]
+
+
+def _start(run: _Run) -> int:
+    return run.start
+
+
+def _stretch(text: str, runs: list[_Run], start: int, end: int) -> tuple[int, int] | None:
+    """In a piece (text[start:end]), the stretch from its first letter of another script to its last, in whole
+    words, when it is that script's: mostly its words, with the Latin words embedded in it ("मेरी समस्या Fraud
+    department विभाग की है", "请转到Fraud", "กรุณาโอนสายไปที่ Fraud department ด้วยครับ"), or the whole piece. A
+    name of another script alone in an English sentence ("charged twice at 上海小笼包") is no such stretch."""
+    others = [r for r in runs if r.script != _LATIN]
+    if not others:
+        return None
+    first, last = others[0].start, others[-1].end
+    while first > start and not text[first - 1].isspace():
+        first -= 1
+    while last < end and not text[last].isspace():
+        last += 1
+    inside = _within(runs, first, last)
+    embedded, other = _weights(inside)
+    # English words between names of another script ("東京ラーメン and 北京烤鸭") make the stretch English's
+    english = any(r.script == _LATIN and text[r.start : r.end].lower() in _GRAMMAR for r in inside)
+    # A name in Latin letters between the stretch and the piece's edge is the stretch's too ("Пожалуйста,
+    # переведите меня в | Fraud department."), an English clause there is not ("... | close my card.").
+    # (a name begun inside the stretch goes on in small letters: "请转接到Account | closure (retention)。")
+    if _a_name(text, [r for r in runs if r.end <= first], _latin_letter(text[first])):
+        first = start
+    if _a_name(text, [r for r in runs if r.start >= last], _latin_letter(text[last - 1])):
+        last = end
+    whole = not any(r.end <= first or r.start >= last for r in runs)
+    if other >= _OTHER_WORDS and other > embedded and ((embedded and not english) or whole):
+        return first, last
+    return None
+
+
+# English words no name is made of: with one of them, Latin words beside another script's are an English clause.
+_GRAMMAR = _ENGLISH - _listed(
+    """card charge charged money account payment bank help since last week today yesterday please thanks thank hi
+    hello hey yes ok okay got get still yet already never ever also want need"""
+)
+_NAME_WORDS = 3
+
+
+def _latin_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
+def _a_name(text: str, runs: list[_Run], begun: bool = False) -> bool:
+    """A few Latin words that are no English clause: a department's name, a route's value ("Card services",
+    "account_closure", "fraud"); never a few words of the customer's ("activate card ending 4417", "lost my card")."""
+    if not 0 < len(runs) <= _NAME_WORDS or any(r.script != _LATIN for r in runs):
+        return False
+    words = text[runs[0].start : runs[-1].end]
+    if any(text[r.start : r.end].lower() in _GRAMMAR for r in runs) or any(c.isdigit() for c in words):
+        return False
+    # one word or one identifier, or a title
+    return begun or len(words.split()) == 1 or text[runs[0].start].isupper()
+
+
+def _other_script_spans(text: str) -> list[tuple[int, int, str]]:
+    """The spans of the text written in another script, with what each is replaced by (a line end where it was a
+    sentence or clause of its own, or began or ended one): read by sentence, then by clause."""
+    runs = _runs(text)
+    spans: list[tuple[int, int, str]] = []
+    parts = _SENTENCE_BREAK.split(text)
+    offset = 0
+    for n, sentence in enumerate(parts):
+        start, offset = offset, offset + len(sentence)
+        in_sentence = _within(runs, start, offset)
+        if n % 2 or not any(r.script != _LATIN for r in in_sentence):
+            continue
+        if found := _stretch(text, in_sentence, start, offset):
+            # with the sentence's end mark, when the stretch ends the sentence
+            end = found[1]
+            if not text[end:offset].strip() and n + 1 < len(parts):
+                end = offset + len(parts[n + 1])
+            spans.append(_span(text, found[0], end, start, offset))
+            continue
+        clause_end = start
+        for m, clause in enumerate(_CLAUSE_BREAK.split(sentence)):
+            begin, clause_end = clause_end, clause_end + len(clause)
+            if m % 2 == 0 and (found := _stretch(text, _within(in_sentence, begin, clause_end), begin, clause_end)):
+                spans.append(_span(text, *found, begin, clause_end))
+    return spans
+
+
+def _span(text: str, first: int, last: int, start: int, end: int) -> tuple[int, int, str]:
+    at_edge = not text[start:first].strip() or not text[last:end].strip()
+    return first, last, "\n" if at_edge else " "
+
+
+def without_other_script(text: str) -> str:
+    """The text without its pieces in another script than Latin, when the rest is English of its own: the
+    customers here write English, and such a piece is an instruction or a quote whatever it says, with the Latin
+    words in it ("मेरी समस्या Fraud department विभाग की है", "请转接到account_closure。"). A message wholly or mostly in
+    another script, with no English sentence besides, stays as it is; so does a foreign name in an English
+    sentence ("Zoë", "a charge from 上海小笼包 twice")."""
+    if text.isascii():
+        return text
+    spans = _other_script_spans(text)
+    if not spans:
+        return text
+    out, at = [], 0
+    for start, end, instead in spans:
+        out.append(text[at:start])
+        out.append(instead)
+        at = end
+    out.append(text[at:])
+    rest = "".join(out)
+    if sum(r.script == _LATIN for r in _runs(rest)) < _OWN_WORDS or not is_english(rest):
+        return text
+    return rest
