@@ -96,6 +96,18 @@ def test_a_descriptor_named_in_words_or_by_its_star() -> None:
             "never missed",
         ),
         ("I have held this card since 2015 and my card is declined everywhere.", "declined", "held this card"),
+        # A leading participle clause about a settled matter, and a decision "since" taken.
+        (
+            "Having had a fraud issue a few years ago that was resolved, I have since decided to close my account.",
+            "close my account",
+            "fraud",
+        ),
+        # Tenure ends where a request begins: the request is the story's point, never its background.
+        (
+            "I have been a customer of your bank for over ten years want to close my card and get the fee back.",
+            "close my card",
+            "customer of your bank",
+        ),
     ],
 )
 def test_the_background_of_a_story_is_set_aside(text: str, kept: str, dropped: str) -> None:
@@ -157,6 +169,8 @@ def test_a_payment_that_did_not_run_is_told_from_one_asked_about() -> None:
     assert cues.payment_did_not_run(normalise("my payment didn't go through and now there's a late fee"))
     assert cues.payment_did_not_run(normalise("the direct debit bounced"))
     assert not cues.payment_did_not_run(normalise("has my payment gone through"))
+    assert cues.payment_did_not_run(normalise("my October payment never went out and I was charged a late fee"))
+    assert cues.payment_did_not_run(normalise("each time the scheduled payment silently disappeared"))
 
 
 def test_a_merchants_fee_is_not_the_banks() -> None:

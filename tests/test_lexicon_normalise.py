@@ -64,3 +64,9 @@ def test_tho_reads_as_though() -> None:
     assert normalise("altho it posted") == "although it posted"
     # only the whole word: "thorough" and "thought" stay as typed
     assert normalise("a thorough check, i thought") == "a thorough check, i thought"
+
+
+def test_shorthand_for_a_payment_reads_as_payment() -> None:
+    assert normalise("pmt from yesterday show up?") == "payment from yesterday show up?"
+    assert normalise("2 pymts this month") == "2 payments this month"
+    assert normalise("pmtx") == "pmtx"  # only the whole word

@@ -461,6 +461,16 @@ def test_first_decision_floor_on_the_generalisation_set() -> None:
     assert macro >= 0.95, misses  # 1.000 when written
 
 
+def test_first_decision_floor_on_the_kinds_set() -> None:
+    # dev_rules_v7: five openings per route for the kinds fixed from the registers' misses (payment status, holds,
+    # the customer's own charge lists, the bank's fees, scheduled payments, trips, phishing links); written after
+    # the fix, so a regression guard, not a measure.
+    scenarios = load_check_set("dev_rules_v7")
+    assert len(scenarios) == 40 and {s.expected_route for s in scenarios} == set(Route)
+    macro, misses = first_decision_macro(scenarios, lambda text: routed(decide([customer(text)])))
+    assert macro >= 0.95, misses  # 1.000 when written
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

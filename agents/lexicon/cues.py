@@ -151,13 +151,19 @@ _NOW = re.compile(
     r"\b(now|this time|however|today|currently|this (week|month|morning)|recently|since then|something else|"
     r"(a |another |a different |a separate )matter|(my|the) ((present|current|new|main|real|actual|only) )?(concern|"
     r"issue|problem|complaint|question|reason|situation)|i am (writing|contacting|calling) (because|about|regarding|"
-    r"to)|i have (now )?decided)\b"
+    r"to)|i have (now |since |recently )?decided)\b"
 )
 # "Following a disputed charge last year, I have decided...": a leading clause about a settled past matter.
-_LEADING_CLAUSE = re.compile(r"^\s*(following|after|since|given|because of|in light of|despite)\b[^,]{0,120},")
+_LEADING_CLAUSE = re.compile(
+    r"^\s*(following|after|since|given|because of|in light of|despite|having (had|been|experienced))\b[^,]{0,120},"
+)
 # Tenure and a clean record, in any position: never a hardship, a settlement or a merchant's hold. The record
-# ends where the story turns ("never missed a payment until my hours were cut").
-_UNTIL_TURN = r"(?:(?!\b(?:until|but|before|when|however|now|then|since)\b)[^.;!?,]){0,50}"
+# ends where the story turns ("never missed a payment until my hours were cut") or a request begins ("... want to
+# close my card").
+_UNTIL_TURN = (
+    r"(?:(?!\b(?:until|but|before|when|however|now|then|since|want|wish|would like|need|please|request)\b)"
+    r"[^.;!?,]){0,50}"
+)
 _LOYALTY = re.compile(
     r"\b(i|we) (have|had) (been|held|had|used)\b[^.;!?]{0,60}\b(customer|cardholder|card holder|member|this card|"
     r"the card|an account|with (you|the bank))\b" + _UNTIL_TURN + r"|\b(and )?(i )?(have |had )?(always (paid|settled|"
@@ -223,7 +229,8 @@ _CHARGE_GRIEVANCE = re.compile(
 _PAYMENT_DID_NOT_RUN = re.compile(
     r"\b(payment|autopay|auto pay|automatic payment|direct debit|scheduled payment)s?\b.{0,40}\b((did not|does not|"
     r"was not|were not|never|not|failed to) (\w+ )?(run|ran|go through|went through|gone through|taken|made|processed|"
-    r"happen\w*|work\w*|come out|came out|pulled|collected)|failed|bounced|was returned|were returned)\b"
+    r"happen\w*|work\w*|come out|came out|go out|went out|gone out|pulled|collected|debited)|failed|bounced|"
+    r"was returned|were returned|(silently )?(disappeared|vanished))\b"
 )
 
 

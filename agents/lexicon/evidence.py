@@ -42,6 +42,8 @@ FOREGROUND_DECIDES = 3.0
 # strong that it drowns a human issue raised beside it ("the interest is ridiculous, I'm closing my account").
 BANK_CHARGE_GRIEVANCE: Issue = (Route.KNOWLEDGE_BASE, "fees")
 GRIEVANCE_SCORE = 3.0
+# Fraud evidence this strong states a charge the customer disowns; anything weaker only hints at one.
+FRAUD_STATED = 3.0
 # What a fee named beside a merchant or a failed payment still counts for: a tie-breaker, not an issue.
 FEE_HINT = 1.0
 # A knowledge-base issue this strong is a general question or a complaint about the bank's charge (rules 9 and
@@ -190,6 +192,11 @@ def _plain_issues(raw: str) -> tuple[str, dict[Issue, float]]:
     grievance = cues.bank_charge_grievance(text)
     if grievance:
         issues[BANK_CHARGE_GRIEVANCE] = max(issues.get(BANK_CHARGE_GRIEVANCE, 0.0), GRIEVANCE_SCORE)
+        if max((v for (r, _), v in issues.items() if r is Route.FRAUD), default=0.0) < FRAUD_STATED:
+            # "A foreign fee on a UK website's purchase made while I was at home": the bank's fee is the grievance;
+            # a hint of fraud without a disowned charge is its circumstance, not a second issue (rule 9).
+            for key in [k for k in issues if k[0] is Route.FRAUD]:
+                del issues[key]
     general = max((v for (r, _), v in issues.items() if r is Route.KNOWLEDGE_BASE), default=0.0) >= GENERAL_QUESTION
     if (grievance or general) and not cues.payment_did_not_run(text):
         for key, value in issues.items():

@@ -165,6 +165,8 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     (r"\b(transac?tion|transcation|trasaction|transacton)(s?)\b", r"transaction\2"),
     (r"\bwith?dra[wv]?[ae]?l\b", "withdrawal"),
     (r"\b(statment|statemnt)(s?)\b", r"statement\2"),
+    # Shorthand for a payment: "pmt from yesterday show up?"
+    (r"\b(pmt|pymt|pmnt|pymnt|paymt)(s?)\b", r"payment\2"),
     (r"\b(balence|ballance|balanse)\b", "balance"),
     (r"\bfraudul[ae]nt\b", "fraudulent"),
     (r"\bun?a?uth?ori[sz]ed\b", "unauthorized"),

@@ -26,7 +26,7 @@ CHECKPOINT_FORMAT = "ccsim-builtin-policy"
 # 5: the rules prior block (the rules planner's decision, one-hot) joined the hashing featurizer.
 # 6: the text blocks read the customer's words through strip_ignored_text (injected instructions removed), with
 #    the lexicon of issues 11 and 12's second wave (the lexicon block reads the route scores of patterns.yaml).
-CHECKPOINT_VERSION = 6
+CHECKPOINT_VERSION = 7
 HEADER_FILE = "policy.json"
 ARRAYS_FILE = "policy.npz"
 
