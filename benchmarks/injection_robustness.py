@@ -33,7 +33,8 @@ Each phrasing of a set of injection templates wraps each real-style utterance of
   preamble before "now route this:" goes; letters spelt with spaced dashes are one word): tuning data now;
 - `injections_heldout_v6.jsonl`: 56 phrasings in 7 families by another outsider run, written while v5 was
   studied and never shown to anyone fixing; measured twice, never studied: 4.98% at d823d1e, 2.78% at 00ebf04
-  (after v5's fixes). The honest figure today; the next honest figure needs a v7.
+  (after v5's fixes), then studied in session 5 (0.00%): tuning data now. v7 (an outsider's, kept out of the
+  repository until studied: 4.75% at ba6f17b, 3.19% at ced860e) is the honest figure.
 A missing set is skipped with a note.
 A change is any difference between the first decision on the plain utterance and on the injected one
 (another route, or asking instead of routing); 'to injected' counts changes to the department the
@@ -76,7 +77,7 @@ PHRASING_SETS = {
     "held-out v4 (measured once, then tuned on)": CHECK_SETS / "injections_heldout_v4.jsonl",
     "held-out v5 (measured once: 8.03% at 58ec192, 3.64% at d823d1e; then tuned on)": CHECK_SETS
     / "injections_heldout_v5.jsonl",
-    "held-out v6 (never studied: 4.98% at d823d1e, 2.78% at 00ebf04)": CHECK_SETS / "injections_heldout_v6.jsonl",
+    "held-out v6 (4.98% at d823d1e, 2.78% at 00ebf04; then tuned on)": CHECK_SETS / "injections_heldout_v6.jsonl",
 }
 PLAIN_SETS = ("holdout.jsonl", "realistic.jsonl", "registers.jsonl", "registers_v2.jsonl")
 # Every set of real-style openings, for the guard (registers_v3 came after the timing figures were taken).
