@@ -2,9 +2,9 @@
 pattern with super-linear backtracking turns a long run of one character into seconds of CPU per message.
 
 The bound (2 s a call) is a generous regression bound against catastrophic backtracking, not a performance claim:
-a linear pattern takes milliseconds on these inputs. The patterns listed in `_KNOWN_SLOW` exceed it or take most
-of this file's time budget today; they are not run (xfail, run=False) until they are made linear, and the list is
-checked against the modules so that it names only patterns that exist.
+a linear pattern takes milliseconds on these inputs. A pattern listed in `_KNOWN_SLOW` (none today) is not run
+(xfail, run=False) until it is made linear, and the list is checked against the modules so that it names only
+patterns that exist.
 """
 
 from __future__ import annotations
@@ -32,29 +32,11 @@ ADVERSARIAL: dict[str, str] = {
     "'{' + 'a:' * 2000": "{" + "a:" * 2000,
 }
 
-# (module, name) -> why it is not run: the worst search among the inputs, measured on this 2-core machine at load
-# ~0.6 (a sub takes about as long, and each pattern meets every input twice: 54 calls).
-_KNOWN_SLOW: dict[tuple[str, str], str] = {
-    ("instructions", "_ROLE_LINE"): "6.4 s on '*' * 4000 (and ' ', '\\t')",
-    ("instructions", "_CLAIM_PREDICATE"): "1.2 s on '*' * 4000 (and most runs of a symbol)",
-    ("instructions", "_CLAIM_SCOPE"): "1.2 s on '😀' * 4000 (and most runs of a symbol)",
-    ("instructions", "_USER_LABEL_AT_LINE"): "1.2 s on '\\t' * 4000",
-    ("instructions", "_USER_TURN"): "1.0 s on '*' * 4000",
-    ("instructions", "_BARE_LABEL"): "0.8 s on '-' * 4000",
-    ("instructions", "_TOOL_CALL"): "0.8 s on '1 ' * 2000 (and almost every input)",
-    ("instructions", "_USER_LABEL"): "0.6 s on '\\t' * 4000",
-    ("instructions", "_PIECE_SPLIT"): "0.5 s on '\\t' * 4000",
-    ("instructions", "_MARKED_WORD"): "0.2 s on '_' * 4000 (and runs of letters, digits)",
-    ("instructions", "_INSTRUCTION_CUES"): "0.04 s on every alternation, 0.15 s at load 3",
-    ("ignored_text", "_INJECTION_RES[0]"): "1.1 s on '\\n' * 4000 (and ' ')",
-    ("ignored_text", "_CLAUSE_SPLIT"): "0.2 s on '\\n' * 4000 (and ' ')",
-}
-# End to end: the inputs the slow patterns above make take over the bound today (instructions._ROLE_LINE).
-_KNOWN_SLOW_END_TO_END = {
-    "' ' * 4000": "8.4 s at load 0.8",
-    "'*' * 4000": "8.4 s at load 0.8",
-    "'\\t' * 4000": "8.2 s at load 0.8",
-}
+# (module, name) -> why it is not run: a pattern found super-linear and not yet made linear (none today: the
+# patterns listed here before issue #11 take milliseconds now, with the same matches on realistic text).
+_KNOWN_SLOW: dict[tuple[str, str], str] = {}
+# End to end: the inputs a slow pattern above makes take over the bound (none today).
+_KNOWN_SLOW_END_TO_END: dict[str, str] = {}
 
 
 def _patterns_in(value: object, name: str, depth: int = 0) -> Iterator[tuple[str, re.Pattern[str]]]:

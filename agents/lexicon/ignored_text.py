@@ -37,8 +37,12 @@ _DEPARTMENT = (
 )
 _INJECTIONS: tuple[str, ...] = (
     # A role-tagged line: everything after the tag up to the end of the sentence.
-    r"(?:^|(?<=[\s.!?;]))[\[<(]?\s*(?:system|assistant|developer|admin|administrator|operator|root|"
-    r"instructions?|note to (?:the )?(?:ai|bot|agent|assistant|model|planner|router))\s*[\]>)]?\s*:"
+    # (Blanks taken whole, a role starting with a letter, and never from inside a run of them that a start before
+    # would have taken: a search from each position of a long run rescanned it, n^2. After a line end that follows
+    # a non-blank, an earlier match may have ended: a start there stays.)
+    r"(?:^|(?<=[\s.!?;]))(?:(?!\s)|(?<!\n\n)(?<!\s[^\S\n]))[\[<(]?\s*+"
+    r"(?:system|assistant|developer|admin|administrator|operator|root|instructions?|"
+    r"note to (?:the )?(?:ai|bot|agent|assistant|model|planner|router))\s*+[\]>)]?\s*+:"
     r"[^.!?\n]*[.!?\n]?",
     r"\b(?:please\s+)?(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}?"
     r"\b(?:instructions?|rules?|polic(?:y|ies)|prompts?|guidelines?|programming|directions?)\b[^.!?\n]*[.!?\n]?",
@@ -173,7 +177,8 @@ _SOMEONE_ELSE = re.compile(
     r"|\b(he|she) (can not|does not|is not able to|is unable to) (use|access|get into|log into|work)\b"
     r"|\bwhat (did|has|have|does) (my\s+" + _RELATIVE + r"|he|she) (spend|spent|buy|bought|charge|owe)\b"
 )
-_CLAUSE_SPLIT = re.compile(r"(?<=[.?!;,])\s+|\s+(?:and|also|plus|but|oh and|while i have you)\s+")
+# (A run of blanks before a joining word is taken whole, from its start: each of its positions rescanned it, n^2.)
+_CLAUSE_SPLIT = re.compile(r"(?<=[.?!;,])\s+|(?<!\s)\s++(?:and|also|plus|but|oh and|while i have you)\s+")
 
 
 # Kin words a typo hides ("my ryommates card", "my roommte's"): read after "my"/"our" only, where a one-keystroke

@@ -141,8 +141,9 @@ _LABELLED = re.compile(
     r"(?:the\W+)?(?:" + _ROUTE_WORDS + r")\b",
     re.IGNORECASE,
 )
+# (Every alternative starts with a letter: the lookahead spares the ~250 alternatives at each other word boundary.)
 _INSTRUCTION_CUES = re.compile(
-    r"\b(?:"
+    r"\b(?=[a-z])(?:"
     # addressing the machine
     r"ai|a\.i|bot|chatbot|assistant|language\s+model|llm|gpt|model|system|router|routing|planner|classifier|"
     r"virtual\s+agent|algorithm|automated|whoever\s+(?:sorts|reads|routes|handles|gets|sees|picks)|whoever|"
@@ -366,7 +367,9 @@ _MARKUP = re.compile(r"[<>{}`|#]")
 _OTHER_SCRIPT = re.compile(
     r"[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[\u0400-\u04ff]{3}"
 )
-_MARKED_WORD = re.compile(r"\w*[\u00c0-\u024f]\w*")
+# (Never starting inside a run of word characters: a word's later letters would rescan it to its end, n^2 on a long
+# word; "×" and "÷" are marked but not word characters, so a match may start there after a word.)
+_MARKED_WORD = re.compile(r"(?:(?<!\w)|(?!\w))\w*[\u00c0-\u024f]\w*")
 
 
 def _foreign_letters(raw: str, share: int = 5) -> bool:
@@ -652,8 +655,10 @@ def _chunks(piece: str, spans: list[tuple[int, int]]) -> list[str]:
 _REPORT_LINKS = frozenset({"that", "only", "me", "us"})
 # What a claim says the destination can do ("only X | can help", "X | will sort it out"): a few words after a modal,
 # the claim's own predicate, not the customer's issue.
+# (Its symbols are taken whole, and never from inside a run of them: a modal starts with a letter, and a search from
+# each symbol of a long run rescanned the run, n^2.)
 _CLAIM_PREDICATE = re.compile(
-    r"\W*(?:can|could|will|would|should|must|might|may)\s+(?:\w+\s+){0,2}\w+\W*", re.IGNORECASE
+    r"(?:(?<!\W)|(?!\W))\W*+(?:can|could|will|would|should|must|might|may)\s+(?:\w+\s+){0,2}\w+\W*", re.IGNORECASE
 )
 
 
@@ -722,7 +727,9 @@ def _without_instruction(piece: str) -> str:
     return " ".join(part for part in (head, rest) if part)
 
 
-_TOOL_CALL = re.compile(r"[^\n.!?]*\b(?:transfer_to_human|delegate)\s*\([^)\n]*\)?", re.IGNORECASE)
+# (It starts where a sentence starts, or after a call's ")" where the last one ended: from inside a sentence, the
+# sentence's start would have matched first, and each of its positions rescanned the sentence, n^2.)
+_TOOL_CALL = re.compile(r"(?<![^\n.!?)])[^\n.!?]*\b(?:transfer_to_human|delegate)\s*\([^)\n]*\)?", re.IGNORECASE)
 _MACHINE_ROLES = (
     r"(?:system|sys|assistant|ai|bot|chat\s*bot|\w+[_ ]bot|virtual\s+agent|agent|developer|dev|admin\w*|"
     r"router|routing|model|operator|tool|tool_call|tool_result|function|function_call|function_result|planner|"
@@ -756,7 +763,9 @@ _REMOVED = "\x00"
 _PIECE_SPLIT = re.compile(
     # (not after a dotted acronym: "R.O.U.T.E. T.O." is one stretch; a postscript's "P.S." still ends its piece;
     # not a dash between two single letters: "r - o - u - t - e" is one spelt word)
-    r"(\n+|(?<=[.!?;,])(?:(?<!\.[A-Za-z]\.)|(?<=[Pp]\.[Ss]\.)|(?<=[Nn]\.[Bb]\.))\s+|[。！？；，]\s*|\s+-{2,}\s+|(?<!\b[A-Za-z])\s+[-–—]\s+|\s+[-–—]\s+(?![A-Za-z]\b)|\s+/{2,}\s+|[()\[\]{}<>|`«»]+|\.{2,}\s*|…\s*|:{2,}\s*"
+    # (A blank run before a dash or slashes is taken whole, from its start: a match never starts inside one, except
+    # after a line end or one blank after a single letter, and each of its positions rescanned it, n^2.)
+    r"(\n+|(?<=[.!?;,])(?:(?<!\.[A-Za-z]\.)|(?<=[Pp]\.[Ss]\.)|(?<=[Nn]\.[Bb]\.))\s+|[。！？；，]\s*|(?<![^\S\n])\s++-{2,}\s+|(?<!\b[A-Za-z])(?<![^\S\n]{2})\s++[-–—]\s+|(?<![^\S\n])\s++[-–—]\s+(?![A-Za-z]\b)|(?<![^\S\n])\s++/{2,}\s+|[()\[\]{}<>|`«»]+|\.{2,}\s*|…\s*|:{2,}\s*"
     r"|(?<=[A-Za-z0-9.,!?'\"])\s+(?=[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]))"
 )
 _SENTENCE_END = re.compile(r"[.!?]\W*$")
@@ -768,12 +777,15 @@ _REMOVED_INLINE = f"|{_REMOVED}|"
 
 # A line opened by a role label ("Assistant:", "[10:42] Agent:", "function_call:", "support_bot>"), after any
 # bracketed header ("[TRANSCRIPT - previous agent, 10:42]"): the machine's or the staff's side of a transcript.
+# (The marks before the role are taken whole: the role starts with a letter, and a run of "*" or blanks cut every way
+# between the two sets of marks was n^2 on a long line.)
 _ROLE_LINE = re.compile(
-    r"(?im)^[ \t>#*|-]*(?:[\[(][^\])\n]{0,60}[\])][ \t]*)*[\[({|*]*[ \t]*"
+    r"(?im)^[ \t>#*|-]*+(?:[\[(][^\])\n]{0,60}[\])][ \t]*)*[\[({|*]*+[ \t]*+"
     + _MACHINE_ROLES
     + r"\b[^:\n<>]{0,20}?[\])}|*]*[ \t]*(?::|=>|->|>)[^\n]*"
 )
-_USER_LABEL = re.compile(r"[\s,;]+(?:user|customer|client|caller|me)\s*:", re.IGNORECASE)
+# (From the start of a blank run only, taken whole: a search from each of its positions rescanned it, n^2.)
+_USER_LABEL = re.compile(r"(?<![\s,;])[\s,;]++(?:user|customer|client|caller|me)\s*:", re.IGNORECASE)
 _SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)")
 # Code, not prose: a call with arguments ("transfer(to=...)", "escalate(queue='...')"), with the label before it
 # and the result after it on its line ("function_call: ... -> status: ok"); a JSON object.
@@ -836,13 +848,16 @@ _SPECIAL_TURN = re.compile(
 _SPECIAL_TOKEN = re.compile(r"<\|\s*/?\w*\s*\|>")
 _USER_ROLES = r"(?:user|customer|client|caller|human|me|guest|visitor|cardholder|member)"
 # A turn of the customer's side in a transcript ("User: Account closure (retention)", "Customer: I need X").
+# (marks taken whole as in _ROLE_LINE)
 _USER_TURN = re.compile(
-    r"(?im)^[ \t>#*|-]*(?:[\[(][^\])\n]{0,60}[\])][ \t]*)*[\[(*]*[ \t]*"
+    r"(?im)^[ \t>#*|-]*+(?:[\[(][^\])\n]{0,60}[\])][ \t]*)*[\[(*]*+[ \t]*+"
     + _USER_ROLES
     + r"\b[\])*]*[ \t]*(?::|>)([^\n]*)$"
 )
 _USER_LABEL_AT_LINE = re.compile(
-    r"(?im)^[ \t>#*|-]*(?:[\[(][^\])\n]{0,60}[\])][ \t]*)*[\[(*]*[ \t]*" + _USER_ROLES + r"\b[\])*]*[ \t]*(?::|>)[ \t]*"
+    r"(?im)^[ \t>#*|-]*+(?:[\[(][^\])\n]{0,60}[\])][ \t]*)*[\[(*]*+[ \t]*+"
+    + _USER_ROLES
+    + r"\b[\])*]*[ \t]*(?::|>)[ \t]*"
 )
 # Words split by required blanks: "(?:\S+[ \t]*){1,4}" could cut one long word n^3 ways (seconds per line).
 _HEADING_LINE = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+\S+(?:[ \t]+\S+){0,3}[ \t]*$")
@@ -1085,13 +1100,16 @@ _SIGNATURE = re.compile(
     re.IGNORECASE,
 )
 _REPORTS = frozenset({"told", "said", "says", "asked", "advised", "suggested", "instructed", "insisted", "mentioned"})
-_CLAIM_SCOPE = re.compile(
-    r"\W*(?:for|on|in|with|regarding|about|of)\s+(?:(?:my|this|the|your|our|these|such|all)\s+)?(?:account|case|call|"
-    r"ticket|request|issue|query|message|chat|matter|conversation|contact|one|kind|type|sort)s?\W*",
+_CLAIM_SCOPE = re.compile(  # (symbols taken as in _CLAIM_PREDICATE)
+    r"(?:(?<!\W)|(?!\W))\W*+(?:for|on|in|with|regarding|about|of)\s+(?:(?:my|this|the|your|our|these|such|all)\s+)?"
+    r"(?:account|case|call|ticket|request|issue|query|message|chat|matter|conversation|contact|one|kind|type|"
+    r"sort)s?\W*",
     re.IGNORECASE,
 )
 # A field's bare label before an instruction ("Ref: | fraud-queue-priority").
-_BARE_LABEL = re.compile(r"^\W*[\w-]+(?:\s+[\w-]+)?\s*:\W*$")
+# (A word starts only where a run of word characters and dashes starts, and is taken whole: "-" is both a symbol and
+# a word's character, and "-" * 4000 was cut every way, n^2.)
+_BARE_LABEL = re.compile(r"^\W*(?<![\w-])[\w-]++(?:\s+[\w-]++)?\s*:\W*+$")
 
 
 # A sentence that points back at the destination an instruction named ("Please just send me there.", "the last
