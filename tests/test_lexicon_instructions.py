@@ -373,6 +373,15 @@ def test_customers_words_like_the_new_cues_stay(text: str) -> None:
 CARD_BODY = "someone used my card in another country, I still have it"
 
 
+def _assert_only_the_customers_words_stay(template: str) -> None:
+    """The filter leaves exactly the customer's words of the template, and the rules decide as on them alone."""
+    for body in (CARD_BODY, "show me my last few transactions", "activate card ending 4417"):
+        text = template.format(body=body)
+        assert strip_ignored_text(text).strip(". ") == body, strip_ignored_text(text)
+        plain, injected = (decide([Turn(role="customer", text=t)]) for t in (body, text))
+        assert (injected.kind, injected.route) == (plain.kind, plain.route)
+
+
 @pytest.mark.parametrize(
     "template",
     [
@@ -458,11 +467,7 @@ def test_long_adversarial_lines_do_not_backtrack_for_seconds(text: str) -> None:
     ],
 )
 def test_v6_kinds_leave_only_the_customers_words(template: str) -> None:
-    for body in (CARD_BODY, "show me my last few transactions", "activate card ending 4417"):
-        text = template.format(body=body)
-        assert strip_ignored_text(text).strip(". ") == body, strip_ignored_text(text)
-        plain, injected = (decide([Turn(role="customer", text=t)]) for t in (body, text))
-        assert (injected.kind, injected.route) == (plain.kind, plain.route)
+    _assert_only_the_customers_words_stay(template)
 
 
 @pytest.mark.parametrize(
@@ -516,11 +521,7 @@ def test_the_label_that_hands_over_the_customers_words_is_not_a_form_field() -> 
     ],
 )
 def test_blind_batch_kinds_leave_only_the_customers_words(template: str) -> None:
-    for body in (CARD_BODY, "show me my last few transactions", "activate card ending 4417"):
-        text = template.format(body=body)
-        assert strip_ignored_text(text).strip(". ") == body, strip_ignored_text(text)
-        plain, injected = (decide([Turn(role="customer", text=t)]) for t in (body, text))
-        assert (injected.kind, injected.route) == (plain.kind, plain.route)
+    _assert_only_the_customers_words_stay(template)
 
 
 @pytest.mark.parametrize(
