@@ -80,6 +80,14 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
         help="train on this scenario file instead of generating (repeatable): the same scenarios for every option "
         "compared, while the generator itself changes",
     )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        default=None,
+        help="corpus_files: labelled customer utterances added to the training split (repeatable; default: the "
+        "config's)",
+    )
     parser.add_argument("--out", type=Path, default=Path("runs/builtin-benchmark"))
     args = parser.parse_args(argv)
     files = [unseen_template_split(args.count, args.seed, args.out)] if args.template_split else args.scenarios
@@ -109,6 +117,7 @@ def _parse(argv: list[str]) -> BuiltinTrainConfig:
         featurizer=featurizer,
         check_set=args.check_set,
         output_dir=args.out,
+        **({} if args.corpus is None else {"corpus_files": args.corpus}),
     )
 
 

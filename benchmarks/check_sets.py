@@ -4,7 +4,8 @@ paired bootstrap of the difference (B minus A) on the same scenarios.
 Usage: .venv/bin/python benchmarks/check_sets.py [--a rules] [--b builtin:runs/builtin/best]
        [--check-set PATH ...] [--resamples 2000] [--seed 0]
 
-By default: every utterance set in scenarios/check_sets/ except the rules vocabulary's tuning sets (dev_rules_*).
+By default: every utterance set in scenarios/check_sets/ except the rules vocabulary's tuning sets (dev_rules_*) and
+the studied sets the built-in planner trains on (STUDIED_SETS in training/builtin_train.py).
 Each check set is a file of minimal records (scenarios/check_sets/*.jsonl), completed by the importer
 as `ccsim scenarios import` does, and played to the end by the scripted customer and helpers, exactly as
 `ccsim eval` plays them. Macro accuracy is the mean of the eight per-route recalls. The intervals are
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 import ccsim
+from ccsim.training.builtin_train import STUDIED_SETS
 
 CHECK_SETS = Path(__file__).resolve().parent.parent / "scenarios" / "check_sets"
 
@@ -57,8 +59,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Injection phrasing sets are templates, not utterances (benchmarks/injection_robustness.py reads them).
     # injections_* are templates, not utterances; dev_rules_* are the rules vocabulary's own tuning sets (1.000 by
     # construction), so a default comparison on them would flatter the rules planner.
+    # The built-in planner trains on the studied sets (BuiltinTrainConfig.corpus_files): a default comparison on them
+    # would flatter it as the dev_rules_* sets would flatter the rules. What is left: the dev check set and any set
+    # not yet studied.
     paths = args.check_set or sorted(
-        p for p in CHECK_SETS.glob("*.jsonl") if not p.name.startswith(("injections", "dev_rules"))
+        p
+        for p in CHECK_SETS.glob("*.jsonl")
+        if not p.name.startswith(("injections", "dev_rules")) and p.name not in STUDIED_SETS
     )
     print(f"| check set | n | {args.a} macro [95% CI] | {args.b} macro [95% CI] | B - A [95% CI] |")
     print("|---|---|---|---|---|")

@@ -25,7 +25,9 @@ from ccsim.training.builtin_train import (
     load_training_scenarios,
     policy_gradient_update,
     prior_block_ranges,
+    studied_corpus,
     train_builtin,
+    training_splits,
 )
 from ccsim.training.learning_curve import read_curve_csv
 from tests.fake_openai import FakeOpenAIServer, ScriptedReply
@@ -87,6 +89,7 @@ def _config(tmp_path: Path, **overrides: object) -> BuiltinTrainConfig:
         # RL alone, so the reward's rise is the policy gradient's doing; no check set, to stay fast.
         "warm_start": "none",
         "check_set": None,
+        "corpus_files": [],
     }
     values.update(overrides)
     return BuiltinTrainConfig.model_validate(values)
@@ -188,6 +191,27 @@ def test_scenario_files_take_full_and_minimal_records(tmp_path: Path) -> None:
     )
 
 
+def test_a_corpus_joins_the_training_split_only(tmp_path: Path) -> None:
+    (tmp_path / "corpus.csv").write_text(
+        "id,opening_message,expected_route,needs_human,split\n"
+        "c1,my card got declined at the store,card_services,no,test\n"
+        "c2,a charge from a shop i never heard of,fraud,yes,val\n",
+        encoding="utf-8",
+    )
+    alone = training_splits(_config(tmp_path))
+    train, val, test = training_splits(_config(tmp_path, corpus_files=[tmp_path / "corpus.csv"]))
+    assert [s.id for s in train] == [s.id for s in alone[0]] + ["c1", "c2"]
+    assert {s.split for s in train} == {Split.TRAIN}
+    assert ([s.id for s in val], [s.id for s in test]) == ([s.id for s in alone[1]], [s.id for s in alone[2]])
+
+
+def test_the_default_corpus_is_the_studied_check_sets_and_never_a_measuring_one() -> None:
+    names = {path.name for path in BuiltinTrainConfig().corpus_files}
+    assert names == {path.name for path in studied_corpus()} and "registers_v4.jsonl" in names
+    assert "realistic.jsonl" not in names  # the dev check set the training report measures on
+    assert not any(name.startswith("injections_") for name in names)
+
+
 async def test_the_label_warm_start_teaches_the_route_after_the_customers_answer(tmp_path: Path) -> None:
     config = _config(tmp_path, generated_count=200)
     hard = [s for s in load_training_scenarios(config) if s.clarification_needed][:6]
@@ -262,4 +286,4 @@ def test_prior_dropout_zeroes_the_prior_block_of_some_examples_and_is_seeded() -
     assert prior_block_ranges(config.model_copy(update={"featurizer": SMALL})) == []
     # The default drops both blocks on half the examples (measured on three seeds: docs/drafts).
     defaults = BuiltinTrainConfig()
-    assert defaults.prior_dropout == 0.5 and defaults.prior_dropout_lexicon
+    assert defaults.prior_dropout == 0.9 and defaults.prior_dropout_lexicon

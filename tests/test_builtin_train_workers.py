@@ -38,6 +38,7 @@ def _config(out: Path) -> BuiltinTrainConfig:
         warm_start="labels",
         warm_start_epochs=1,
         check_set=None,
+        corpus_files=[],
         concurrency=6,
         output_dir=out,
     )

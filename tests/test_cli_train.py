@@ -62,10 +62,16 @@ def test_a_custom_backend_without_a_factory_is_a_clear_error(tmp_path: Path) -> 
 
 def test_builtin_training_runs_from_the_cli(tmp_path: Path) -> None:
     out = tmp_path / "builtin"
+    corpus = tmp_path / "corpus.csv"
+    corpus.write_text(
+        "id,opening_message,expected_route,needs_human\nc1,my card got declined at the store,card_services,no\n"
+    )
     code, output = ccsim("train", "--policy", "builtin", "--steps", "3", "--groups-per-step", "4",
                          "--rollouts-per-group", "2", "--generate", "120", "--val-every", "3",
-                         "--concurrency", "8", "--out", str(out))  # fmt: skip
+                         "--concurrency", "8", "--corpus", str(corpus), "--out", str(out))  # fmt: skip
     assert code == 0, output
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["config"]["corpus_files"] == [str(corpus)]
     assert (out / "best" / "policy.json").exists()
     assert (out / "learning_curve.png").exists() and (out / "learning_curve.csv").exists()
     code, output = ccsim("simulate", "--planner", f"builtin:{out / 'best'}", "--generate", "20",
@@ -75,7 +81,8 @@ def test_builtin_training_runs_from_the_cli(tmp_path: Path) -> None:
 
 def test_builtin_training_with_worker_processes_learns_the_same_weights(tmp_path: Path) -> None:
     small = ["train", "--policy", "builtin", "--steps", "2", "--groups-per-step", "3", "--rollouts-per-group", "2",
-             "--generate", "120", "--val-every", "2", "--concurrency", "6", "--warm-start", "none"]  # fmt: skip
+             "--generate", "120", "--val-every", "2", "--concurrency", "6", "--warm-start", "none",
+             "--no-corpus"]  # fmt: skip
     digests = []
     for name, workers in (("one", "1"), ("two", "2")):
         code, output = ccsim(*small, "--workers", workers, "--out", str(tmp_path / name))

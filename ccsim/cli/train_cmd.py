@@ -173,6 +173,16 @@ def train(
     generate: Annotated[
         int | None, typer.Option(min=10, help="Builtin: scenarios to generate when no file is given (default 4000).")
     ] = None,
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Builtin: files of labelled customer utterances (minimal records, as in scenarios/check_sets/) "
+            "added to the training split (default: the repository's studied check sets).",
+        ),
+    ] = None,
+    no_corpus: Annotated[
+        bool, typer.Option("--no-corpus", help="Builtin: train on the scenarios alone, no corpus of utterances.")
+    ] = False,
     seed: Annotated[int, typer.Option(help="Seed of generation, batching and sampling.")] = 0,
     val_every: Annotated[
         int | None, typer.Option(min=1, help="Validate every K steps (default: 10 builtin, 5 ART).")
@@ -250,8 +260,10 @@ def train(
             out=out or Path("runs/art"),
         )
         return
+    if no_corpus and corpus:
+        fail("--corpus and --no-corpus contradict each other: give one")
     _train_builtin(
-        knobs=knobs,
+        knobs=knobs | ({"corpus_files": []} if no_corpus else _given(corpus_files=corpus)),
         scenarios=scenarios or [],
         generate=generate,
         seed=seed,
