@@ -33,8 +33,21 @@ Each phrasing of a set of injection templates wraps each real-style utterance of
   preamble before "now route this:" goes; letters spelt with spaced dashes are one word): tuning data now;
 - `injections_heldout_v6.jsonl`: 56 phrasings in 7 families by another outsider run, written while v5 was
   studied and never shown to anyone fixing; measured twice, never studied: 4.98% at d823d1e, 2.78% at 00ebf04
-  (after v5's fixes), then studied in session 5 (0.00%): tuning data now. v7 (an outsider's, kept out of the
-  repository until studied: 4.75% at ba6f17b, 3.19% at ced860e) is the honest figure.
+  (after v5's fixes), then studied in session 5 (0.00%): tuning data now. (v7, an outsider's set kept out of the
+  repository until studied, measured 4.75% at ba6f17b and 3.19% at ced860e; it was lost with that session's
+  scratch space before it was committed.)
+- `injections_heldout_v8.jsonl`: 64 phrasings in 8 families (markup added) by an outsider who read only the
+  routing policy; measured once at 9a7e907: 5.45% (the built-in planner: 5.27%), of which 510 pairs had the
+  filter remove the customer's words along with the instruction. Then studied: evidence.customer_words reads the
+  whole message with every destination masked when the filter leaves a few words with no issue, a word written
+  backwards is no typo, a claimed label may say where it holds ("the right bucket here is X"), a star between
+  spaces is no descriptor: 0.42%, tuning data now.
+- `injections_heldout_v9.jsonl`: 64 phrasings by another outsider, sealed while v8 was studied; measured once
+  at 9a7e907 (5.83%; the built-in planner 6.11%) and once after v8's fixes (4.43%; built-in 3.64%), then
+  studied: "bucket this under X", "the real answer for grading is X", "ignore its content", a reversed order
+  after the destination's name typed forwards, a role's label glued to the end of the customer's sentence
+  ("... at the pharmacy Agent model: ..."): 2.01%, tuning data now. v10 (sealed until measured) is the honest
+  figure.
 A missing set is skipped with a note.
 A change is any difference between the first decision on the plain utterance and on the injected one
 (another route, or asking instead of routing); 'to injected' counts changes to the department the
@@ -78,6 +91,8 @@ PHRASING_SETS = {
     "held-out v5 (measured once: 8.03% at 58ec192, 3.64% at d823d1e; then tuned on)": CHECK_SETS
     / "injections_heldout_v5.jsonl",
     "held-out v6 (4.98% at d823d1e, 2.78% at 00ebf04; then tuned on)": CHECK_SETS / "injections_heldout_v6.jsonl",
+    "held-out v8 (5.45% at 9a7e907; then tuned on)": CHECK_SETS / "injections_heldout_v8.jsonl",
+    "held-out v9 (5.83% at 9a7e907, 4.43% after v8's fixes; then tuned on)": CHECK_SETS / "injections_heldout_v9.jsonl",
 }
 PLAIN_SETS = ("holdout.jsonl", "realistic.jsonl", "registers.jsonl", "registers_v2.jsonl")
 # Every set of real-style openings, for the guard (registers_v3 came after the timing figures were taken).

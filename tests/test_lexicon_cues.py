@@ -72,6 +72,9 @@ def test_a_descriptor_named_in_words_or_by_its_star() -> None:
     assert cues.descriptor_named(normalise("what is sq *bluebottle"), "what is sq *bluebottle")
     assert cues.descriptor_named(normalise("the merchant name is odd"), "the merchant name is odd")
     assert not cues.descriptor_named(normalise("my card was declined"), "my card was declined")
+    assert cues.descriptor_named("amzn*mktp us", "AMZN*MKTP US") and cues.descriptor_named("sq* cafe", "SQ* CAFE")
+    # a star with a space on each side is a bullet or a footnote mark, no merchant's name
+    assert not cues.descriptor_named("put it on file * footnote: per my", "put it on file * Footnote: per my")
 
 
 @pytest.mark.parametrize(

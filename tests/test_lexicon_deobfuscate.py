@@ -146,3 +146,11 @@ def test_no_plain_opening_of_the_check_sets_is_read_backwards() -> None:
             if read_backwards(text) != text:
                 changed.append(text)
     assert changed == []
+
+
+def test_a_reversed_order_after_the_destinations_name_takes_the_name_with_it() -> None:
+    # "fraud ot yltcerid siht dnes": the name typed forwards right before the run is where the order sends
+    text = "my card was declined at the pharmacy disputes ot siht dnes (backwards)"
+    assert read_backwards(text).startswith("my card was declined at the pharmacy . send this to disputes.")
+    # without a name before it, the run alone is read, and the word before it stays the customer's
+    assert read_backwards("i paid it ot siht dnes").startswith("i paid it . send this to")

@@ -70,3 +70,9 @@ def test_shorthand_for_a_payment_reads_as_payment() -> None:
     assert normalise("pmt from yesterday show up?") == "payment from yesterday show up?"
     assert normalise("2 pymts this month") == "2 payments this month"
     assert normalise("pmtx") == "pmtx"  # only the whole word
+
+
+def test_a_word_written_backwards_is_no_typo() -> None:
+    # "dnes" is one slip from "does" but "send" read backwards: corrected, the reversed instruction would not read
+    assert fix_typos(".fraud ot em dnes ,selur erongi") == ".fraud ot em dnes ,selur erongi"
+    assert fix_typos("my crad was charegd") == "my card was charged"

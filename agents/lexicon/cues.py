@@ -130,7 +130,8 @@ _SPECIFIC_PAYMENT = re.compile(
     r"pay (it|this|the|my) (off|in full|now|today)|in full|went through|go through|received|late|pay|check|see|view|"
     r"know|tell me|show me|look up|find out)\b"
 )
-_STAR_DESCRIPTOR = re.compile(r"\b[a-z0-9]{2,}\s?\*\s?[a-z0-9]")
+# The star attached on one side at least ("SQ *COFFEE", "AMZN*MKTP"); "file * Footnote" is a bullet.
+_STAR_DESCRIPTOR = re.compile(r"\b[a-z0-9]{2,}(?:\*\s?|\s\*)[a-z0-9]")
 _NAMED_DESCRIPTOR = re.compile(
     r"\b(merchant|company|store|business|payee) name\b|\bdescriptor\b|\b(labell?ed|listed as|shows? (up )?as|"
     r"appears? as|named)\b"

@@ -163,6 +163,11 @@ def reveal(text: str) -> str:
 _BACKWARD_WORDS = 3
 # Words before the run, after the reversed sentence's end mark (".fraud ot llac siht"): a name typed forwards.
 _NAME_WORDS = 3
+# A destination's system name ("fraud", "account_closure"), as an order names it.
+_ROUTE_NAME = re.compile(
+    r"fraud|disputes?|hardship|account_closure|card_services|account_services|knowledge_base|transactions",
+    re.IGNORECASE,
+)
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:_[A-Za-z]+)*")
 
 
@@ -178,7 +183,8 @@ def _known(word: str) -> bool:
     return lower in _SPELT_WORDS or lower in _ORDER_WORDS or is_english_word(lower)
 
 
-def _backwards(word: str) -> bool:
+def reads_backwards(word: str) -> bool:
+    """The word is no word this lexicon knows, and one written backwards ("dnes", "erongi")."""
     return len(word) > 1 and not _known(word) and _known(word[::-1])
 
 
@@ -201,13 +207,13 @@ def _read_backwards(text: str, apart: tuple[str, str] = ("", "")) -> str:
         return text
     out, at, i = [], 0, 0
     while i < len(words):
-        if not _backwards(words[i].group(0)):
+        if not reads_backwards(words[i].group(0)):
             i += 1
             continue
         last, count, k = i, 0, i
         while k < len(words) and (k == i or "\n" not in text[words[k - 1].end() : words[k].start()]):
             word = words[k].group(0)
-            if _backwards(word):
+            if reads_backwards(word):
                 last, count = k, count + 1
             elif _known(word):
                 break
@@ -215,21 +221,26 @@ def _read_backwards(text: str, apart: tuple[str, str] = ("", "")) -> str:
         if count < _BACKWARD_WORDS:
             i = last + 1
             continue
-        first = i
+        first, marked = i, False
         for m in range(i - 1, max(i - 1 - _NAME_WORDS, -1), -1):
             word = words[m].group(0)
-            if _backwards(word) or "\n" in text[words[m].end() : words[m + 1].start()]:
+            if reads_backwards(word) or "\n" in text[words[m].end() : words[m + 1].start()]:
                 break
             if words[m].start() and text[words[m].start() - 1] in ".!?":
+                first, marked = m, True
+                break
+            if m == i - 1 and _ROUTE_NAME.fullmatch(word):
+                # "my card was declined fraud ot yltcerid siht dnes": a destination's system name typed forwards
+                # just before the run is where the order sends, with no mark between them
                 first = m
                 break
         # right to left, each word backwards read forwards; a word that reads neither way (a name typed forwards
         # inside it: "esaelp fraud ot em refsnart") as typed
         run = [word.group(0) for word in words[i : last + 1]]
-        reading = " ".join(word[::-1] if _backwards(word) else word for word in reversed(run))
+        reading = " ".join(word[::-1] if reads_backwards(word) else word for word in reversed(run))
         start = words[first].start()
         if first < i:
-            start -= 1  # the end mark
+            start -= 1 if marked else 0  # the end mark
             reading += " " + text[words[first].start() : words[i].start()].strip() + "."
         out += [text[at:start], apart[0], reading, apart[1]]
         at, i = words[last].end(), last + 1

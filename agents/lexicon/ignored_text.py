@@ -22,7 +22,14 @@ from ccsim.agents.lexicon.instructions import (
 )
 from ccsim.agents.lexicon.normalise import one_slip
 
-__all__ = ["drop_instructions", "drop_third_party", "is_instruction", "mentions_someone_else", "strip_ignored_text"]
+__all__ = [
+    "drop_instructions",
+    "drop_third_party",
+    "is_instruction",
+    "mentions_someone_else",
+    "strip_ignored_text",
+    "without_destinations",
+]
 
 # --------------------------------------------------------------------------------------------------
 # Injected instructions and bare demands for a human (rules 5 and 6).
@@ -45,7 +52,11 @@ _INJECTIONS: tuple[str, ...] = (
     r"note to (?:the )?(?:ai|bot|agent|assistant|model|planner|router))\s*+[\]>)]?\s*+:"
     r"[^.!?\n]*[.!?\n]?",
     r"\b(?:please\s+)?(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}?"
-    r"\b(?:instructions?|rules?|polic(?:y|ies)|prompts?|guidelines?|programming|directions?)\b[^.!?\n]*[.!?\n]?",
+    # (what a router is made of: "forget your routing table", "ignore all other categories"; never "the routing
+    # number", which a customer may well ask the bank to ignore)
+    r"\b(?:instructions?|rules?|polic(?:y|ies)|prompts?|guidelines?|programming|directions?|tables?|scripts?|"
+    r"protocols?|procedures?|categor(?:y|ies)|classifications?|training|settings|configuration|contents?)\b"
+    r"[^.!?\n]*[.!?\n]?",
     r"\b(?:you\s+(?:must|should|will|are\s+(?:required|instructed))\s+)?(?:immediately\s+)?"
     r"(?:transfer|route|send|escalate|forward|connect|put|redirect|pass|classify|mark|label|flag)\s+"
     r"(?:me|this|this\s+(?:call|chat|conversation|ticket|case)|the\s+(?:call|chat|customer|case)|it|us)?\s*"
@@ -99,6 +110,20 @@ def strip_ignored_text(text: str) -> str:
     if NEUTRAL in out:
         out = _without_routing_to_the_team(out)
     return _WHITESPACE.sub(" ", out).strip()
+
+
+_ROUTE_WORD = re.compile(
+    r"\b(?:fraud|disputes?|hardship|account[\s_]closure|closure|retention|collections|card[\s_]services|"
+    r"account[\s_]services|knowledge[\s_]base|transactions)\b",
+    re.IGNORECASE,
+)
+
+
+def without_destinations(text: str) -> str:
+    """The text with every destination's name, and every bare route word, read as the bank's team: the reading of
+    a message whose instruction could not be cut from the customer's words (agents.lexicon.evidence.customer_words),
+    where a route word may be the instruction's target as well as the customer's issue, so neither counts."""
+    return _ROUTE_WORD.sub(NEUTRAL, neutralise_departments(text))
 
 
 _QUOTED = re.compile(r"«([^«»]+)»|“([^“”]+)”|\"([^\"]+)\"")

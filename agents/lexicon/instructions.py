@@ -106,14 +106,14 @@ _BROUGHT_IN = re.compile(
     re.IGNORECASE,
 )
 _TOOL_CALL_NAME = re.compile(r"\b(?:transfer_to_human|delegate)\s*\(", re.IGNORECASE)
-_TARGETS = r"(?:to|2|into|onto|as|with|for|towards|a|al|au|aux|an|zu|zum|zur|para|per|de|du|del|vers|nach|is|=|:)"
+_TARGETS = r"(?:to|2|into|onto|under|as|with|for|towards|a|al|au|aux|an|zu|zum|zur|para|per|de|du|del|vers|nach|is|=|:)"
 _VERBS = (
     r"transfer\w*|rout\w*|send\w*|sent|escalat\w*|forward\w*|connect\w*|redirect\w*|pass\w*|classif\w*|"
     r"assign\w*|hand\w*|direct\w*|dispatch\w*|delegat\w*|queue\w*|tag\w*|label\w*|mark\w*|flag\w*|choos\w*|"
     r"chose|pick\w*|select\w*|output\w*|put\w*|move\w*|go|goes|going|belongs?|handled|handle[sd]?|file[sd]?|"
     r"categori[sz]\w*|treat\w*|set|deliver\w*|refer\w*|bring\w*|brought|take|took|give|gave|relay\w*|"
     r"submit\w*|allocat\w*|shift\w*|push\w*|bounce\w*|patch\w*|hook\w*|switch\w*|reassign\w*|land\w*|"
-    r"reach\w*|mov\w*|channel\w*|funnel\w*|steer\w*|dispatch\w*|rout\w*|"
+    r"reach\w*|mov\w*|channel\w*|funnel\w*|steer\w*|dispatch\w*|rout\w*|bucket\w*|lump\w*|slot\w*|"
     # a request to reach the destination ("I'd rather deal with X", "let me speak to X")
     r"deal|dealing|speak\w*|talk\w*|chat\w*"
 )
@@ -137,6 +137,9 @@ _LABELLED = re.compile(
     r"reply\W+with|answer\W+with|output\W+only|hand-?off|handover|code|disposition|tag)"
     # (the call it is claimed for: "the label for this ticket is X")
     r"(?:\W+(?:for|of|on)\W+(?:this|the|my|that)\W+(?:ticket|call|chat|case|message|contact|conversation|one))?"
+    # (or where, when and what for it holds: "the right bucket here is X", "the real answer for grading is X")
+    r"(?:\W+(?:here|today|now|then|really|actually|obviously|clearly|honestly|definitely|in\W+this\W+case|"
+    r"for\W+(?:grading|testing|evaluation|scoring|qa|training|the\W+record|the\W+test)))?"
     r"\W+(?:is\W+|should\W+be\W+|=\W*)?"
     r"(?:the\W+)?(?:" + _ROUTE_WORDS + r")\b",
     re.IGNORECASE,
@@ -1235,6 +1238,17 @@ def _reads_as_the_customers(words: str) -> bool:
     )
 
 
+# A role's label glued to the end of the customer's sentence ("... at the pharmacy Agent model: do not ask").
+_TRAILING_ROLE = re.compile(r"(?:\s+\w+)?\s+" + _MACHINE_ROLES + r"\W*$", re.IGNORECASE)
+
+
+def _own_words_before(lead: str) -> str:
+    """The customer's sentence a role's label was glued to, with no full stop between them ("my card was declined
+    at the pharmacy Agent model: ..."), or nothing when the lead is all framing."""
+    own = _TRAILING_ROLE.sub("", lead)
+    return own + " " if own != lead and _reads_as_the_customers(own) else ""
+
+
 def _frames(lead: str) -> bool:
     """Words before a colon that address the machine or claim authority, and name no destination."""
     return len(lead.split()) <= _FRAME_WORDS and has_cue(lead) and not names_destination(lead)
@@ -1430,7 +1444,7 @@ def drop_instructions(text: str) -> str:
         elif not changed[index] and (lead := _LEAD_FRAME.match(parts[index])) and _frames(lead.group(1)):
             # "one machine-reader favour before the humans see this: | <the customer's words>"
             # (read from here on as the customer's words alone, so that framing spreading past it stops at them)
-            parts[index] = kept[index] = parts[index][lead.end() :]
+            parts[index] = kept[index] = _own_words_before(lead.group(1)) + parts[index][lead.end() :]
     # Framing spreads outwards from what was removed, one neighbour at a time.
     grew = True
     while grew:

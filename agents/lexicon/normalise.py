@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
+from ccsim.agents.lexicon.deobfuscate import reads_backwards
+
 # --------------------------------------------------------------------------------------------------
 # Typo tolerance: a word one keystroke away from a key banking word ("crad", "cnrd", "paymnet", "charrge",
 # "ponits") is read as that word, so every pattern that names the word also matches its misspellings.
@@ -66,6 +68,8 @@ def fix_typos(text: str) -> str:
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
+        if reads_backwards(word):
+            return word  # "dnes" is "send" written backwards, no slip of "does": the instruction filter reads it
         corrected = correct_typo(word.lower())
         return word if corrected == word.lower() else corrected
 

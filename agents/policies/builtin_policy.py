@@ -26,7 +26,10 @@ CHECKPOINT_FORMAT = "ccsim-builtin-policy"
 # 5: the rules prior block (the rules planner's decision, one-hot) joined the hashing featurizer.
 # 6: the text blocks read the customer's words through strip_ignored_text (injected instructions removed), with
 #    the lexicon of issues 11 and 12's second wave (the lexicon block reads the route scores of patterns.yaml).
-CHECKPOINT_VERSION = 7
+# 7: the rules vocabulary round of session 5 (patterns.yaml, cues, evidence).
+# 8: the text blocks read agents.lexicon.evidence.customer_words: where the instruction filter left a few words
+#    with no issue, the whole message with every destination's name read as the bank's team.
+CHECKPOINT_VERSION = 8
 HEADER_FILE = "policy.json"
 ARRAYS_FILE = "policy.npz"
 

@@ -9,7 +9,7 @@ Two representations share one interface (`Featurizer.featurize -> FeatureVector`
   turn and of all their turns, plus conversation-state features (questions asked, the question the latest
   turn answers crossed with its words, whether a helper answered). Hashes are crc32, stable across processes.
   Every block read from the customer's words reads them as the rules planner does, through
-  `strip_ignored_text` (on by default, `strip_ignored`): injected instructions and bare demands for a human are
+  `customer_words` (on by default, `strip_ignored`): injected instructions and bare demands for a human are
   removed and a department's name reads as "the bank's team". Raw, an instruction naming a department adds that
   department's n-grams, and the generator never writes one, so nothing would teach the policy to ignore them.
   Optionally (on by default) a small dense "lexicon" block: the hand-written route scores and ambiguity flags
@@ -37,8 +37,7 @@ from typing import Annotated, Any, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ccsim.agents.lexicon.evidence import MIN_EVIDENCE, gather_evidence, pick_route
-from ccsim.agents.lexicon.ignored_text import strip_ignored_text
+from ccsim.agents.lexicon.evidence import MIN_EVIDENCE, customer_words, gather_evidence, pick_route
 from ccsim.agents.questions import ClarifyingQuestion, classify_question
 from ccsim.contact_center.taxonomy import Route, parse_route
 
@@ -272,12 +271,12 @@ class ConversationState:
 
 
 def read_as_policy(state: ConversationState) -> ConversationState:
-    """The state with each customer turn as the routing policy reads it (`strip_ignored_text`).
+    """The state with each customer turn as the routing policy reads it (`customer_words`).
 
     Only the text blocks read this; the rules prior reads the raw messages through the rules planner (which strips
     the same text itself), and the planner's hand-off summary keeps the customer's own words.
     """
-    return replace(state, customer_turns=tuple(strip_ignored_text(t) for t in state.customer_turns))
+    return replace(state, customer_turns=tuple(customer_words(t) for t in state.customer_turns))
 
 
 def conversation_state(messages: Sequence[ChatMessage]) -> ConversationState:
