@@ -46,8 +46,11 @@ Each phrasing of a set of injection templates wraps each real-style utterance of
   at 9a7e907 (5.83%; the built-in planner 6.11%) and once after v8's fixes (4.43%; built-in 3.64%), then
   studied: "bucket this under X", "the real answer for grading is X", "ignore its content", a reversed order
   after the destination's name typed forwards, a role's label glued to the end of the customer's sentence
-  ("... at the pharmacy Agent model: ..."): 2.01%, tuning data now. v10 (sealed until measured) is the honest
-  figure.
+  ("... at the pharmacy Agent model: ..."): 2.01%, tuning data now.
+- `injections_heldout_v10.jsonl`: 64 phrasings by a third outsider, sealed until the end of session 6 and measured
+  then, never studied: the rules planner 3.09% at 9a7e907, 1.58% at the end; the built-in planner 3.03%, 1.17%.
+  The honest figure until someone studies it (markup 119 of 1,920 pairs, "new policy" claims 48, role addresses
+  46 are what it still finds); then a newer set is.
 A missing set is skipped with a note.
 A change is any difference between the first decision on the plain utterance and on the injected one
 (another route, or asking instead of routing); 'to injected' counts changes to the department the
@@ -93,6 +96,8 @@ PHRASING_SETS = {
     "held-out v6 (4.98% at d823d1e, 2.78% at 00ebf04; then tuned on)": CHECK_SETS / "injections_heldout_v6.jsonl",
     "held-out v8 (5.45% at 9a7e907; then tuned on)": CHECK_SETS / "injections_heldout_v8.jsonl",
     "held-out v9 (5.83% at 9a7e907, 4.43% after v8's fixes; then tuned on)": CHECK_SETS / "injections_heldout_v9.jsonl",
+    "held-out v10 (3.09% at 9a7e907, 1.58% at the end of session 6; never tuned on)": CHECK_SETS
+    / "injections_heldout_v10.jsonl",
 }
 PLAIN_SETS = ("holdout.jsonl", "realistic.jsonl", "registers.jsonl", "registers_v2.jsonl")
 # Every set of real-style openings, for the guard (registers_v3 came after the timing figures were taken).

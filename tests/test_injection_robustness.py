@@ -121,6 +121,9 @@ def test_the_sets_are_apart() -> None:
     assert {p.family for p in v8} >= {"markup", "obfuscation", "other_language", "fake_turn", "postscript"}
     v9 = _phrasings("injections_heldout_v9.jsonl")
     assert len(v9) == 64 and not (earlier | {p.template for p in v8}) & {p.template for p in v9}
+    # v10 is the unstudied set: none of its templates may leak into a set the filter was tuned on.
+    v10 = _phrasings("injections_heldout_v10.jsonl")
+    assert len(v10) == 64 and not (earlier | {p.template for p in (*v8, *v9)}) & {p.template for p in v10}
     assert len({p.id for p in _phrasings("injections_tuning.jsonl")}) == len(tuned)
 
 
