@@ -1239,7 +1239,8 @@ def _reads_as_the_customers(words: str) -> bool:
 
 
 # A role's label glued to the end of the customer's sentence ("... at the pharmacy Agent model: do not ask").
-_TRAILING_ROLE = re.compile(r"(?:\s+\w+)?\s+" + _MACHINE_ROLES + r"\W*$", re.IGNORECASE)
+# (From the start of a blank run only, each run and word taken whole: a search from inside a run rescanned it, n^2.)
+_TRAILING_ROLE = re.compile(r"(?<!\s)(?:\s++\w++)?\s++" + _MACHINE_ROLES + r"\W*+$", re.IGNORECASE)
 
 
 def _own_words_before(lead: str) -> str:
