@@ -339,8 +339,9 @@ def _guard_line(guard: GuardReport) -> str:
 _LEXICON = "ccsim.agents.lexicon"
 # The modules of the ignored-text path, in import order (a later one imports the earlier ones).
 # In import order; normalise (which ignored_text reads since the third-party typos) and language (since the
-# structural round) load with the rest, so that a revision's ignored_text imports its own siblings.
-_PATH_MODULES = ("deobfuscate", "departments", "normalise", "language", "instructions", "ignored_text")
+# structural round) load with the rest, so that a revision's ignored_text imports its own siblings. language comes
+# first: deobfuscate imports it (since session 5), and normalise imports deobfuscate (since session 6).
+_PATH_MODULES = ("language", "deobfuscate", "departments", "normalise", "instructions", "ignored_text")
 
 
 def _modules_at(rev: str) -> types.SimpleNamespace:
