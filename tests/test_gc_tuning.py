@@ -61,7 +61,9 @@ def test_objects_the_caller_froze_stay_frozen(caller_gc: None) -> None:
     frozen = gc.get_freeze_count()
     with tuned_gc():
         assert gc.get_threshold() == TUNED_THRESHOLDS
-    assert gc.get_freeze_count() == frozen
+    # A frozen object still dies when its last reference goes (a thread an earlier test started may drop a few
+    # meanwhile: CI saw 2 of 1,037,259 go), so the count may fall by a handful; unfreezing would take it to 0.
+    assert frozen - 1_000 < gc.get_freeze_count() <= frozen
     assert gc.get_threshold() == CALLERS
 
 
