@@ -15,6 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 from ccsim.agents.lexicon.language import is_english_word
+from ccsim.contact_center.taxonomy import Route
 
 # Zero-width and direction marks: invisible, so they can split a keyword without changing how it looks.
 _INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -164,10 +165,7 @@ _BACKWARD_WORDS = 3
 # Words before the run, after the reversed sentence's end mark (".fraud ot llac siht"): a name typed forwards.
 _NAME_WORDS = 3
 # A destination's system name ("fraud", "account_closure"), as an order names it.
-_ROUTE_NAME = re.compile(
-    r"fraud|disputes?|hardship|account_closure|card_services|account_services|knowledge_base|transactions",
-    re.IGNORECASE,
-)
+_ROUTE_NAMES = frozenset({route.value for route in Route} | {"dispute"})
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:_[A-Za-z]+)*")
 
 
@@ -229,7 +227,7 @@ def _read_backwards(text: str, apart: tuple[str, str] = ("", "")) -> str:
             if words[m].start() and text[words[m].start() - 1] in ".!?":
                 first, marked = m, True
                 break
-            if m == i - 1 and _ROUTE_NAME.fullmatch(word):
+            if m == i - 1 and word.lower() in _ROUTE_NAMES:
                 # "my card was declined fraud ot yltcerid siht dnes": a destination's system name typed forwards
                 # just before the run is where the order sends, with no mark between them
                 first = m
@@ -239,8 +237,9 @@ def _read_backwards(text: str, apart: tuple[str, str] = ("", "")) -> str:
         run = [word.group(0) for word in words[i : last + 1]]
         reading = " ".join(word[::-1] if reads_backwards(word) else word for word in reversed(run))
         start = words[first].start()
+        if marked:
+            start -= 1  # the end mark
         if first < i:
-            start -= 1 if marked else 0  # the end mark
             reading += " " + text[words[first].start() : words[i].start()].strip() + "."
         out += [text[at:start], apart[0], reading, apart[1]]
         at, i = words[last].end(), last + 1
