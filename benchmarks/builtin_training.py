@@ -151,7 +151,8 @@ def _eval_line(name: str, result: EvalResult | None) -> str:
 
 def rules_on_test(config: BuiltinTrainConfig) -> EvalResult | None:
     """The rules planner on the same test split, through the same runner: the baseline for turns on easy ones."""
-    _, _, test = training_splits(config)
+    # (without the corpus: it joins the training split only, and importing it is all this would add)
+    _, _, test = training_splits(config.model_copy(update={"corpus_files": []}))
     if not test:
         return None
     return asyncio.run(evaluate_planner(RulesPlanner(), test, config, label="rules"))

@@ -23,9 +23,7 @@ from pathlib import Path
 import numpy as np
 
 import ccsim
-from ccsim.training.builtin_train import STUDIED_SETS
-
-CHECK_SETS = Path(__file__).resolve().parent.parent / "scenarios" / "check_sets"
+from ccsim.training.builtin_train import CHECK_SETS, STUDIED_SETS
 
 
 def correct_by_scenario(planner: str, scenarios: Sequence[ccsim.Scenario]) -> dict[str, bool]:
